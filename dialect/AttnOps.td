@@ -1,0 +1,274 @@
+//===- AttnOps.td - attn dialect operations ----------------*- tablegen -*-===//
+#ifndef ATTN_OPS_TD
+#define ATTN_OPS_TD
+
+include "dialect/AttnBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Contractions and layout
+//===----------------------------------------------------------------------===//
+
+def Attn_MatmulOp : Attn_Op<"matmul", [Pure]> {
+  let summary = "batched matrix product over the two trailing dimensions";
+  let description = [{
+    `C[..., m, n] = sum_k A'[..., m, k] * B'[..., k, n]` where `A'` is `lhs`
+    (or its transpose over the trailing two dimensions with `transpose_lhs`)
+    and `B'` likewise. Both operands have the same rank; a leading (batch)
+    dimension of static size 1 broadcasts against the other operand.
+
+    ```mlir
+    %s = attn.matmul %q, %k transpose_rhs
+        : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32> -> tensor<1x8x?x?xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$lhs, Attn_FloatTensor:$rhs,
+                   UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`transpose_lhs` $transpose_lhs^)?
+    (`transpose_rhs` $transpose_rhs^)? attr-dict
+    `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_TransposeOp : Attn_Op<"transpose", [Pure]> {
+  let summary = "permutes dimensions";
+  let description = [{
+    `result` dimension `i` is `input` dimension `permutation[i]`.
+
+    ```mlir
+    %kt = attn.transpose %k [0, 1, 3, 2]
+        : tensor<1x8x128x64xf32> -> tensor<1x8x64x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input $permutation attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisations and masks
+//===----------------------------------------------------------------------===//
+
+def Attn_SoftmaxOp : Attn_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "numerically stable softmax along one dimension";
+  let description = [{
+    `exp(x - max(x)) / sum(exp(x - max(x)))` along `dim` (default: the last;
+    negative values count from the end).
+  }];
+  let arguments = (ins Attn_FloatTensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Attn_CausalMaskOp : Attn_Op<"causal_mask",
+                                [Pure, SameOperandsAndResultType]> {
+  let summary = "hides the future: entry (i, j) with j > i takes `fill`";
+  let description = [{
+    Over the two trailing dimensions (rows `i`, columns `j`), entries with
+    `j > i` become 0 (`fill zero`, before a softmax-free product) or the
+    lowest finite value of the element type (`fill lowest`, before a softmax;
+    generated code assumes no infinities).
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_MaskFillAttr:$fill);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input `fill` `` $fill attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Attn_LayerNormOp : Attn_Op<"layer_norm",
+                               [Pure, AttrSizedOperandSegments]> {
+  let summary = "layer normalisation over the last dimension";
+  let description = [{
+    `(x - mean) / sqrt(var + eps)` over the last dimension (biased variance),
+    then `* gamma + beta` when `affine(gamma, beta)` is given (both 1-D of the
+    last dimension's size).
+  }];
+  let arguments = (ins Attn_FloatTensor:$input,
+                   Optional<Attn_FloatTensor>:$gamma,
+                   Optional<Attn_FloatTensor>:$beta,
+                   DefaultValuedAttr<F64Attr, "1e-5">:$eps);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`affine` `(` $gamma^ `,` $beta `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_RmsNormOp : Attn_Op<"rms_norm", [Pure]> {
+  let summary = "root-mean-square normalisation over the last dimension";
+  let description = [{
+    `x / sqrt(mean(x^2) + eps)`, then `* gamma` when `affine(gamma)` is given.
+  }];
+  let arguments = (ins Attn_FloatTensor:$input,
+                   Optional<Attn_FloatTensor>:$gamma,
+                   DefaultValuedAttr<F64Attr, "1e-6">:$eps);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`affine` `(` $gamma^ `)`)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_NormalizeOp : Attn_Op<"normalize", [Pure]> {
+  let summary = "row normalisation: num / (den + eps)";
+  let description = [{
+    `den` has the shape of `num` with the last dimension 1 (a row sum); the
+    division broadcasts along the last dimension. `eps` defaults to 1e-6
+    (Katharopoulos et al. 2020).
+  }];
+  let arguments = (ins Attn_FloatTensor:$num, Attn_FloatTensor:$den,
+                   DefaultValuedAttr<F64Attr, "1e-6">:$eps);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $num `,` $den attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Feature maps, scales and reductions
+//===----------------------------------------------------------------------===//
+
+def Attn_FeatureMapOp : Attn_Op<"feature_map", [Pure]> {
+  let summary = "kernel feature map phi";
+  let description = [{
+    Elementwise `identity`, `relu`, `elu_plus_one` (`elu(x) + 1`) or `exp`;
+    or `favor` (Performer FAVOR+, Choromanski et al. 2021) with a projection
+    `W` of shape `[m, d]`: `phi(x) = m^{-1/2} exp(W x - |x|^2 / 2)`, turning
+    the last dimension `d` into `m`.
+
+    ```mlir
+    %fq = attn.feature_map elu_plus_one %q : tensor<1x8x?x64xf32> -> tensor<1x8x?x64xf32>
+    %pq = attn.feature_map favor %q, %w
+        : tensor<1x8x?x64xf32>, tensor<128x64xf32> -> tensor<1x8x?x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FeatureMapKindAttr:$kind, Attn_FloatTensor:$input,
+                   Optional<Attn_FloatTensor>:$projection);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    `` $kind $input (`,` $projection^)? attr-dict `:` type(operands) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_ScaleOp : Attn_Op<"scale", [Pure, SameOperandsAndResultType]> {
+  let summary = "multiplies by a scalar constant";
+  let arguments = (ins Attn_FloatTensor:$input, F64Attr:$factor);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
+}
+
+def Attn_RowSumOp : Attn_Op<"row_sum", [Pure]> {
+  let summary = "sum along one dimension, kept with size 1";
+  let description = [{
+    Sums along `dim` (default: the last) and keeps that dimension with size
+    1, so that the result broadcasts back (e.g. as the `den` of
+    `attn.normalize`).
+  }];
+  let arguments = (ins Attn_FloatTensor:$input,
+                   DefaultValuedAttr<I64Attr, "-1">:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_CumsumOp : Attn_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "cumulative sum along one dimension, with optional decay";
+  let description = [{
+    Inclusive: `y_t = decay * y_{t-1} + x_t`. Exclusive: `y_0 = 0`,
+    `y_t = decay * y_{t-1} + x_{t-1}`. `decay` defaults to 1 (a plain
+    prefix sum); RetNet's retention uses `0 < decay < 1`.
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim,
+                   UnitAttr:$exclusive, OptionalAttr<F64Attr>:$decay);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Attn_UnaryOp<string mnemonic, string formula>
+    : Attn_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise " # formula;
+  let arguments = (ins Attn_FloatTensor:$input);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Attn_ExpOp : Attn_UnaryOp<"exp", "exp(x)">;
+def Attn_SigmoidOp : Attn_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Attn_SiluOp : Attn_UnaryOp<"silu", "x * sigmoid(x)">;
+def Attn_ReluOp : Attn_UnaryOp<"relu", "max(x, 0)">;
+def Attn_SquareOp : Attn_UnaryOp<"square", "x * x">;
+def Attn_NegOp : Attn_UnaryOp<"neg", "-x">;
+
+class Attn_BinaryOp<string mnemonic, string formula>
+    : Attn_Op<mnemonic, [Pure]> {
+  let summary = "elementwise " # formula # " with size-1 broadcasting";
+  let description = [{
+    Operands have the same rank; where one has a static size-1 dimension it
+    broadcasts along the other's.
+  }];
+  let arguments = (ins Attn_FloatTensor:$lhs, Attn_FloatTensor:$rhs);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_AddOp : Attn_BinaryOp<"add", "a + b">;
+def Attn_SubOp : Attn_BinaryOp<"sub", "a - b">;
+def Attn_MulOp : Attn_BinaryOp<"mul", "a * b">;
+def Attn_DivOp : Attn_BinaryOp<"div", "a / b">;
+def Attn_MaxOp : Attn_BinaryOp<"max", "max(a, b)">;
+
+//===----------------------------------------------------------------------===//
+// Composite
+//===----------------------------------------------------------------------===//
+
+def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
+  let summary = "attention for authoring: kernel(Q, K) applied to V";
+  let description = [{
+    `softmax`: `softmax(scale * Q K^T) V`, `scale` defaulting to
+    `1/sqrt(d)`; with `causal` the scores with key index > query index are
+    hidden (lowest finite value).
+
+    `elu_plus_one`, `relu`: linear attention (Katharopoulos et al. 2020),
+    `normalize(phi(Q) phi(K)^T V, phi(Q) phi(K)^T 1, eps = 1e-6)`; with
+    `causal` the sums run over keys up to the query index. `scale` is not
+    allowed (it would cancel in the normalisation).
+
+    Shapes: `Q [..., Tq, d]`, `K [..., Tk, d]`, `V [..., Tk, dv]`, result
+    `[..., Tq, dv]`.
+  }];
+  let arguments = (ins Attn_AttentionKernelAttr:$kernel,
+                   Attn_FloatTensor:$query, Attn_FloatTensor:$key,
+                   Attn_FloatTensor:$value, UnitAttr:$causal,
+                   OptionalAttr<F64Attr>:$scale);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    `` $kernel $query `,` $key `,` $value (`causal` $causal^)?
+    (`scale` $scale^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // ATTN_OPS_TD
