@@ -1,0 +1,34 @@
+//===- Aot.h - ahead-of-time compilation of attn functions -------*- C++ -*-===//
+#ifndef ATTN_HALIDE_AOT_H
+#define ATTN_HALIDE_AOT_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct AotOptions {
+  std::string target = "cpu"; ///< see hl::resolveTarget
+  std::string library;        ///< static library (.a) to write
+  std::string header;         ///< C header to write
+  std::vector<std::string> entries; ///< functions to compile; empty: all
+};
+
+/// Compiles each selected func.func of `module` to one exported C function
+/// of the same name (Halide buffer ABI: inputs, then outputs, as
+/// halide_buffer_t*), all in one static library without a Halide runtime
+/// (link attn_runtime once per program). The header declares them and
+/// includes attn_runtime.h. Errors are diagnostics; returns failure.
+mlir::LogicalResult compileToLibrary(mlir::ModuleOp module,
+                                     const AotOptions &options);
+
+/// Writes the Halide runtime for `target` as an object file (.o) or a
+/// static library (.a), with `error` set on failure.
+bool compileRuntime(const std::string &path, const std::string &target,
+                    std::string &error);
+
+} // namespace attn
+
+#endif // ATTN_HALIDE_AOT_H

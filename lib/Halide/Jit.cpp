@@ -1,0 +1,78 @@
+//===- Jit.cpp - run an attn function through Halide's JIT ----------------===//
+#include "lib/Halide/Jit.h"
+#include "lib/Halide/Lowering.h"
+#include "lib/Halide/Schedule.h"
+#include "lib/Halide/Target.h"
+#include "lib/Reference/Interpreter.h"
+
+using namespace attn;
+
+namespace {
+Halide::Type halideTypeOf(ElementKind k) {
+  return k == ElementKind::f64 ? Halide::Float(64) : Halide::Float(32);
+}
+
+Halide::Buffer<> toBuffer(const Tensor &t) {
+  // Row-major [d0, .., dn] is Halide's dense layout with sizes reversed.
+  std::vector<int> sizes(t.shape.rbegin(), t.shape.rend());
+  Halide::Buffer<> b(halideTypeOf(t.kind), sizes);
+  for (int64_t i = 0; i < t.size(); ++i) {
+    if (t.kind == ElementKind::f64)
+      static_cast<double *>(b.data())[i] = t.data[i];
+    else
+      static_cast<float *>(b.data())[i] = static_cast<float>(t.data[i]);
+  }
+  return b;
+}
+
+Tensor fromBuffer(const Halide::Buffer<> &b, const Shape &shape,
+                  ElementKind kind) {
+  Tensor t(shape, kind);
+  for (int64_t i = 0; i < t.size(); ++i)
+    t.data[i] = kind == ElementKind::f64
+                    ? static_cast<const double *>(b.data())[i]
+                    : static_cast<const float *>(b.data())[i];
+  return t;
+}
+} // namespace
+
+mlir::FailureOr<std::vector<Tensor>>
+attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
+                    const std::string &targetName) {
+  Halide::Target target;
+  std::string error;
+  if (!hl::resolveTarget(targetName, target, error))
+    return func.emitError(error);
+  std::vector<Shape> argShapes;
+  for (const Tensor &t : args)
+    argShapes.push_back(t.shape);
+  // The reference's shape rules size the outputs and reject bad inputs with
+  // a located message before the kernel runs; the kernel checks again.
+  auto resultShapes = inferFunctionShapes(func, argShapes);
+  if (mlir::failed(resultShapes))
+    return mlir::failure();
+  try {
+    auto lowered = hl::lowerToHalide(func);
+    if (mlir::failed(lowered))
+      return mlir::failure();
+    hl::applyDefaultSchedule(*lowered, target);
+    for (size_t i = 0; i < args.size(); ++i)
+      lowered->params[i].set(toBuffer(args[i]));
+    std::vector<Halide::Buffer<>> outs;
+    auto resultTypes = func.getResultTypes();
+    for (size_t i = 0; i < resultShapes->size(); ++i) {
+      const Shape &s = (*resultShapes)[i];
+      outs.emplace_back(halideTypeOf(elementKindOf(resultTypes[i])),
+                        std::vector<int>(s.rbegin(), s.rend()));
+    }
+    Halide::Realization realization(outs);
+    lowered->pipeline().realize(realization, target);
+    std::vector<Tensor> results;
+    for (size_t i = 0; i < outs.size(); ++i)
+      results.push_back(fromBuffer(outs[i], (*resultShapes)[i],
+                                   elementKindOf(resultTypes[i])));
+    return results;
+  } catch (const Halide::Error &e) {
+    return func.emitError("Halide: ") << e.what();
+  }
+}

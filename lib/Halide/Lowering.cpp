@@ -1,0 +1,701 @@
+//===- Lowering.cpp - attn function -> Halide pipeline --------------------===//
+//
+// Every value is a Halide Func over MLIR-ordered indices; Halide's own
+// argument order is the reverse (its dimension 0 is the innermost, the last
+// MLIR dimension), so `at()` reverses when it calls a Func. Reductions and
+// scans are explicit update definitions so that Schedule.cpp can order,
+// vectorise and parallelise their loops. Pointwise Funcs are inlined unless
+// a reduction reads them (then they are materialised once).
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Halide/Lowering.h"
+
+#include "dialect/AttnDialect.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+#include <map>
+
+using namespace attn;
+using namespace attn::hl;
+using Halide::Expr;
+using Halide::Func;
+using Halide::RDom;
+using Halide::Var;
+using mlir::Operation;
+
+namespace {
+constexpr int64_t kDyn = mlir::ShapedType::kDynamic;
+
+struct Value {
+  Func f;
+  std::vector<Expr> ext; ///< extents, MLIR order
+  Shape shape;           ///< static extents or kDyn, MLIR order
+  size_t rank() const { return ext.size(); }
+};
+
+using Index = std::vector<Expr>;
+
+Index vars(size_t rank) {
+  Index x;
+  for (size_t i = 0; i < rank; ++i)
+    x.push_back(Var("d" + std::to_string(i)));
+  return x;
+}
+
+std::vector<Var> asVars(const Index &x) {
+  std::vector<Var> v;
+  for (auto it = x.rbegin(); it != x.rend(); ++it)
+    v.push_back(Var(it->as<Halide::Internal::Variable>()->name));
+  return v;
+}
+
+Expr at(const Value &v, const Index &idx) {
+  std::vector<Expr> args(idx.rbegin(), idx.rend());
+  return v.f(args);
+}
+
+Index withDim(Index idx, size_t dim, Expr e) {
+  idx[dim] = std::move(e);
+  return idx;
+}
+
+template <typename List> List without(List list, size_t dim) {
+  list.erase(list.begin() + dim);
+  return list;
+}
+
+Index withInserted(Index idx, size_t dim, Expr e) {
+  idx.insert(idx.begin() + dim, std::move(e));
+  return idx;
+}
+
+Expr lowestOf(Halide::Type t) {
+  return t.bits() == 64 ? Expr(std::numeric_limits<double>::lowest())
+                        : Expr(std::numeric_limits<float>::lowest());
+}
+
+Halide::Type halideType(mlir::Type t) {
+  return mlir::getElementTypeOrSelf(t).isF64() ? Halide::Float(64)
+                                               : Halide::Float(32);
+}
+
+std::string locationOf(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto loc = mlir::dyn_cast<mlir::FileLineColLoc>(op->getLoc()))
+    os << loc.getFilename().getValue() << ":" << loc.getLine() << ":"
+       << loc.getColumn() << ": ";
+  os << "'" << op->getName() << "': ";
+  return s;
+}
+
+class Builder {
+public:
+  Builder(LoweredFunction &lf, Halide::Type type) : lf(lf), type(type) {}
+
+  /// Where messages of run-time checks say the check came from.
+  std::string where;
+
+  // --- building blocks -----------------------------------------------------
+
+  Value pointwise(const std::string &name, std::vector<Expr> ext, Shape shape,
+                  const std::function<Expr(const Index &)> &body) {
+    Value v{Func(unique(name)), std::move(ext), std::move(shape)};
+    Index x = vars(v.rank());
+    v.f(asVars(x)) = Halide::cast(type, body(x));
+    candidates[v.f.name()] = Stage{v.f, StageKind::Pointwise, v.shape};
+    return v;
+  }
+
+  /// A reduction: f = 0 (or `init`), then f op= body(x, r) over r.
+  Value reduction(const std::string &name, std::vector<Expr> ext, Shape shape,
+                  Expr init,
+                  const std::function<Expr(const Index &, Expr)> &update) {
+    Value v{Func(unique(name)), std::move(ext), std::move(shape)};
+    Index x = vars(v.rank());
+    std::vector<Var> args = asVars(x);
+    v.f(args) = Halide::cast(type, init);
+    v.f(args) = update(x, v.f(args));
+    lf.stages.push_back(Stage{v.f, StageKind::Reduction, v.shape});
+    return v;
+  }
+
+  /// A reduction reads its inputs many times: compute them once.
+  void materialize(const Value &v) {
+    auto it = candidates.find(v.f.name());
+    if (it == candidates.end())
+      return;
+    lf.stages.push_back(it->second);
+    candidates.erase(it);
+  }
+
+  /// Adds a run-time check `a == b` unless it holds by construction; the
+  /// generated code reports "<location> '<op>': <what> (got A vs B)".
+  void requireEqual(Expr a, Expr b, const std::string &what) {
+    if (Halide::Internal::can_prove(a == b))
+      return;
+    using Halide::Internal::StringImm;
+    lf.requirements.push_back(
+        {a == b,
+         {StringImm::make("attn: " + lf.name + ": " + where + what + " (got "),
+          a, StringImm::make(" vs "), b, StringImm::make(")")}});
+  }
+
+  /// Extent of a broadcast dimension: a static 1 stretches to the other.
+  Expr broadcastExtent(const Value &a, const Value &b, size_t i,
+                       const std::string &what) {
+    if (a.shape[i] == 1 && b.shape[i] != 1)
+      return b.ext[i];
+    if (b.shape[i] == 1)
+      return a.ext[i];
+    requireEqual(a.ext[i], b.ext[i], what + " dimension " + std::to_string(i));
+    return a.ext[i];
+  }
+
+  static int64_t broadcastStatic(int64_t a, int64_t b) {
+    if (a == 1)
+      return b;
+    if (b == 1)
+      return a;
+    return a == kDyn ? b : a;
+  }
+
+  /// Index into `v` for a result index `x`, broadcasting static-1 dims.
+  static Index broadcastIndex(const Value &v, const Index &x) {
+    Index idx;
+    size_t lead = x.size() - v.rank();
+    for (size_t i = 0; i < v.rank(); ++i)
+      idx.push_back(v.shape[i] == 1 ? Expr(0) : x[lead + i]);
+    return idx;
+  }
+
+  // --- ops -------------------------------------------------------------------
+
+  Value matmul(const Value &a, const Value &b, bool ta, bool tb) {
+    size_t r = a.rank();
+    Expr k = ta ? a.ext[r - 2] : a.ext[r - 1];
+    requireEqual(k, tb ? b.ext[r - 1] : b.ext[r - 2],
+                 "contraction size K of lhs and rhs");
+    std::vector<Expr> ext;
+    Shape shape;
+    for (size_t i = 0; i + 2 < r; ++i) {
+      ext.push_back(broadcastExtent(a, b, i, "batch"));
+      shape.push_back(broadcastStatic(a.shape[i], b.shape[i]));
+    }
+    ext.push_back(ta ? a.ext[r - 1] : a.ext[r - 2]);
+    ext.push_back(tb ? b.ext[r - 2] : b.ext[r - 1]);
+    shape.push_back(ta ? a.shape[r - 1] : a.shape[r - 2]);
+    shape.push_back(tb ? b.shape[r - 2] : b.shape[r - 1]);
+    materialize(a);
+    materialize(b);
+    RDom rk(0, k, unique("k"));
+    return reduction("matmul", ext, shape, 0, [&](const Index &x, Expr acc) {
+      Index ia = broadcastIndex(a, x), ib = broadcastIndex(b, x);
+      ia[r - 2] = ta ? Expr(rk.x) : x[r - 2];
+      ia[r - 1] = ta ? x[r - 2] : Expr(rk.x);
+      ib[r - 2] = tb ? x[r - 1] : Expr(rk.x);
+      ib[r - 1] = tb ? Expr(rk.x) : x[r - 1];
+      return acc + at(a, ia) * at(b, ib);
+    });
+  }
+
+  Value transpose(const Value &a, llvm::ArrayRef<int64_t> perm) {
+    std::vector<Expr> ext;
+    Shape shape;
+    for (int64_t p : perm) {
+      ext.push_back(a.ext[p]);
+      shape.push_back(a.shape[p]);
+    }
+    return pointwise("transpose", ext, shape, [&](const Index &x) {
+      Index idx(x.size());
+      for (size_t i = 0; i < perm.size(); ++i)
+        idx[perm[i]] = x[i];
+      return at(a, idx);
+    });
+  }
+
+  /// sum_r body(y, r) along `dim` of `a`, as a Func of the other indices.
+  Value sumAlong(const std::string &name, const Value &a, size_t dim,
+                 const std::function<Expr(const Index &y, Expr r)> &term) {
+    RDom r(0, a.ext[dim], unique("r"));
+    return reduction(name, without(a.ext, dim), without(a.shape, dim),
+                     0, [&](const Index &y, Expr acc) {
+                       return acc + term(y, r.x);
+                     });
+  }
+
+  Value softmax(const Value &a, size_t dim) {
+    materialize(a);
+    RDom r(0, a.ext[dim], unique("r"));
+    Value mx = reduction("row_max", without(a.ext, dim),
+                         without(a.shape, dim), lowestOf(type),
+                         [&](const Index &y, Expr acc) {
+                           return Halide::max(acc,
+                                              at(a, withInserted(y, dim, r.x)));
+                         });
+    Value sum = sumAlong("row_expsum", a, dim, [&](const Index &y, Expr rx) {
+      return Halide::exp(at(a, withInserted(y, dim, rx)) - at(mx, y));
+    });
+    return pointwise("softmax", a.ext, a.shape, [&](const Index &x) {
+      Index y = without(x, dim);
+      return Halide::exp(at(a, x) - at(mx, y)) / at(sum, y);
+    });
+  }
+
+  Value causalMask(const Value &a, MaskFill fill) {
+    size_t r = a.rank();
+    Expr value = fill == MaskFill::zero ? Expr(0.0f) : lowestOf(type);
+    return pointwise("causal_mask", a.ext, a.shape, [&](const Index &x) {
+      return Halide::select(x[r - 1] > x[r - 2], constant(value),
+                            at(a, x));
+    });
+  }
+
+  Value layerNorm(const Value &a, const Value *gamma, const Value *beta,
+                  double eps) {
+    materialize(a);
+    size_t last = a.rank() - 1;
+    Expr n = Halide::cast(type, a.ext[last]);
+    if (gamma)
+      requireEqual(gamma->ext[0], a.ext[last], "size of gamma and input");
+    if (beta)
+      requireEqual(beta->ext[0], a.ext[last], "size of beta and input");
+    Value sum = sumAlong("ln_sum", a, last, [&](const Index &y, Expr r) {
+      return at(a, withInserted(y, last, r));
+    });
+    Value sq = sumAlong("ln_sqdev", a, last, [&](const Index &y, Expr r) {
+      Expr dev = at(a, withInserted(y, last, r)) - at(sum, y) / n;
+      return dev * dev;
+    });
+    return pointwise("layer_norm", a.ext, a.shape, [&](const Index &x) {
+      Index y = without(x, last);
+      Expr v = (at(a, x) - at(sum, y) / n) /
+               Halide::sqrt(at(sq, y) / n + constant(eps));
+      if (gamma)
+        v = v * at(*gamma, {x[last]}) + at(*beta, {x[last]});
+      return v;
+    });
+  }
+
+  Value rmsNorm(const Value &a, const Value *gamma, double eps) {
+    materialize(a);
+    size_t last = a.rank() - 1;
+    Expr n = Halide::cast(type, a.ext[last]);
+    if (gamma)
+      requireEqual(gamma->ext[0], a.ext[last], "size of gamma and input");
+    Value sq = sumAlong("rms_sq", a, last, [&](const Index &y, Expr r) {
+      Expr v = at(a, withInserted(y, last, r));
+      return v * v;
+    });
+    return pointwise("rms_norm", a.ext, a.shape, [&](const Index &x) {
+      Expr v = at(a, x) /
+               Halide::sqrt(at(sq, without(x, last)) / n +
+                            constant(eps));
+      return gamma ? v * at(*gamma, {x[last]}) : v;
+    });
+  }
+
+  Value normalize(const Value &num, const Value &den, double eps) {
+    size_t last = num.rank() - 1;
+    for (size_t i = 0; i < last; ++i)
+      requireEqual(num.ext[i], den.ext[i],
+                   "dimension " + std::to_string(i) + " of num and den");
+    return pointwise("normalize", num.ext, num.shape, [&](const Index &x) {
+      Index id = x;
+      if (den.shape[last] == 1)
+        id[last] = 0;
+      return at(num, x) / (at(den, id) + constant(eps));
+    });
+  }
+
+  Value featureMap(FeatureMapKind kind, const Value &a, const Value *w) {
+    if (kind == FeatureMapKind::favor)
+      return favor(a, *w);
+    return pointwise("feature_map", a.ext, a.shape, [&](const Index &x) {
+      Expr v = at(a, x);
+      switch (kind) {
+      case FeatureMapKind::relu:
+        return Halide::max(v, constant(0));
+      case FeatureMapKind::elu_plus_one:
+        return Halide::select(v > 0, v + constant(1), Halide::exp(v));
+      case FeatureMapKind::exp:
+        return Halide::exp(v);
+      default:
+        return v;
+      }
+    });
+  }
+
+  /// phi(x)_i = m^{-1/2} exp(w_i . x - |x|^2 / 2).
+  Value favor(const Value &a, const Value &w) {
+    size_t last = a.rank() - 1;
+    requireEqual(w.ext[1], a.ext[last], "projection columns and input size d");
+    materialize(a);
+    materialize(w);
+    Value sq = sumAlong("favor_sq", a, last, [&](const Index &y, Expr r) {
+      Expr v = at(a, withInserted(y, last, r));
+      return v * v;
+    });
+    std::vector<Expr> ext = a.ext;
+    ext[last] = w.ext[0];
+    Shape shape = a.shape;
+    shape[last] = w.shape[0];
+    RDom r(0, a.ext[last], unique("r"));
+    Value dot = reduction("favor_dot", ext, shape, 0,
+                          [&](const Index &x, Expr acc) {
+                            return acc + at(w, {x[last], r.x}) *
+                                             at(a, withDim(x, last, r.x));
+                          });
+    return pointwise("favor", ext, shape, [&](const Index &x) {
+      return Halide::exp(at(dot, x) - at(sq, without(x, last)) / 2) /
+             Halide::sqrt(Halide::cast(type, w.ext[0]));
+    });
+  }
+
+  Value scale(const Value &a, Expr factor) {
+    return pointwise("scale", a.ext, a.shape, [&](const Index &x) {
+      return at(a, x) * constant(factor);
+    });
+  }
+
+  Value rowSum(const Value &a, size_t dim) {
+    materialize(a);
+    std::vector<Expr> ext = a.ext;
+    ext[dim] = 1;
+    Shape shape = a.shape;
+    shape[dim] = 1;
+    RDom r(0, a.ext[dim], unique("r"));
+    return reduction("row_sum", ext, shape, 0, [&](const Index &x, Expr acc) {
+      return acc + at(a, withDim(x, dim, r.x));
+    });
+  }
+
+  Value cumsum(const Value &a, size_t dim, bool exclusive, double decay) {
+    Value v{Func(unique("cumsum")), a.ext, a.shape};
+    Index x = vars(a.rank());
+    Expr t = x[dim];
+    v.f(asVars(x)) =
+        exclusive
+            ? Halide::select(t == 0, constant(0),
+                             at(a, withDim(x, dim, Halide::max(t - 1, 0))))
+            : at(a, x);
+    // y_t += decay * y_{t-1}, t = 1 .. n-1, serially.
+    RDom r(1, a.ext[dim] - 1, unique("t"));
+    Index lhs = withDim(x, dim, r.x), prev = withDim(x, dim, r.x - 1);
+    Expr carried = at(v, prev);
+    if (decay != 1.0)
+      carried = carried * constant(decay);
+    v.f(std::vector<Expr>(lhs.rbegin(), lhs.rend())) = at(v, lhs) + carried;
+    lf.stages.push_back(Stage{v.f, StageKind::Scan, v.shape});
+    return v;
+  }
+
+  Value unary(Operation *op, const Value &a) {
+    return pointwise(op->getName().stripDialect().str(), a.ext, a.shape,
+                     [&](const Index &x) -> Expr {
+                       Expr v = at(a, x);
+                       Expr one = constant(1);
+                       return llvm::TypeSwitch<Operation *, Expr>(op)
+                           .Case([&](ExpOp) { return Halide::exp(v); })
+                           .Case([&](SigmoidOp) {
+                             return one / (one + Halide::exp(-v));
+                           })
+                           .Case([&](SiluOp) {
+                             return v / (one + Halide::exp(-v));
+                           })
+                           .Case([&](ReluOp) {
+                             return Halide::max(v, constant(0));
+                           })
+                           .Case([&](SquareOp) { return v * v; })
+                           .Case([&](NegOp) { return -v; })
+                           .Default([&](Operation *) { return v; });
+                     });
+  }
+
+  Value binary(Operation *op, const Value &a, const Value &b) {
+    std::vector<Expr> ext;
+    Shape shape;
+    for (size_t i = 0; i < a.rank(); ++i) {
+      ext.push_back(broadcastExtent(a, b, i, "broadcast"));
+      shape.push_back(broadcastStatic(a.shape[i], b.shape[i]));
+    }
+    return pointwise(op->getName().stripDialect().str(), ext, shape,
+                     [&](const Index &x) -> Expr {
+                       Expr l = at(a, broadcastIndex(a, x));
+                       Expr r = at(b, broadcastIndex(b, x));
+                       return llvm::TypeSwitch<Operation *, Expr>(op)
+                           .Case([&](AddOp) { return l + r; })
+                           .Case([&](SubOp) { return l - r; })
+                           .Case([&](MulOp) { return l * r; })
+                           .Case([&](DivOp) { return l / r; })
+                           .Case([&](MaxOp) { return Halide::max(l, r); })
+                           .Default([&](Operation *) { return l; });
+                     });
+  }
+
+  /// The composite op, built from the primitives above. Non-causal linear
+  /// kernels use the linear-time association phi(Q) (phi(K)^T V); causal
+  /// ones and softmax form the T x T scores (the fused and chunked forms
+  /// come from the rewrites).
+  Value attention(AttentionOp op, const Value &q, const Value &k,
+                  const Value &v) {
+    size_t r = q.rank();
+    if (op.getKernel() == AttentionKernel::softmax) {
+      Expr factor =
+          op.getScale()
+              ? Expr(op.getScale()->convertToDouble())
+              : 1 / Halide::sqrt(Halide::cast(Halide::Float(64), q.ext[r - 1]));
+      Value scores = scale(matmul(q, k, false, true), factor);
+      if (op.getCausal())
+        scores = causalMask(scores, MaskFill::lowest);
+      return matmul(softmax(scores, r - 1), v, false, false);
+    }
+    FeatureMapKind kind = op.getKernel() == AttentionKernel::relu
+                              ? FeatureMapKind::relu
+                              : FeatureMapKind::elu_plus_one;
+    Value fq = featureMap(kind, q, nullptr), fk = featureMap(kind, k, nullptr);
+    if (op.getCausal()) {
+      Value scores = causalMask(matmul(fq, fk, false, true), MaskFill::zero);
+      return normalize(matmul(scores, v, false, false), rowSum(scores, r - 1),
+                       1e-6);
+    }
+    Value kv = matmul(fk, v, true, false);     // [.., d, dv]
+    Value z = rowSum(fk, r - 2);               // [.., 1, d]
+    Value num = matmul(fq, kv, false, false);  // [.., T, dv]
+    Value den = matmul(fq, z, false, true);    // [.., T, 1]
+    return normalize(num, den, 1e-6);
+  }
+
+  /// A constant of the pipeline's element type.
+  Expr constant(double v) const { return Halide::Internal::make_const(type, v); }
+  Expr constant(Expr v) const { return Halide::cast(type, v); }
+
+  std::string unique(const std::string &base) {
+    return base + "_" + std::to_string(counter++);
+  }
+
+private:
+  LoweredFunction &lf;
+  Halide::Type type;
+  std::map<std::string, Stage> candidates;
+  int counter = 0;
+};
+
+Value inputValue(Halide::ImageParam p, mlir::RankedTensorType t) {
+  Value v{Func(p), {}, Shape(t.getShape())};
+  int r = t.getRank();
+  for (int i = 0; i < r; ++i) {
+    // MLIR dimension i is Halide dimension r-1-i.
+    Halide::Internal::Dimension d = p.dim(r - 1 - i);
+    d.set_min(0);
+    if (!t.isDynamicDim(i))
+      d.set_extent((int)t.getDimSize(i));
+    v.ext.push_back(t.isDynamicDim(i) ? d.extent() : Expr((int)t.getDimSize(i)));
+  }
+  return v;
+}
+
+Value constantValue(mlir::arith::ConstantOp op, int id) {
+  auto t = mlir::cast<mlir::RankedTensorType>(op.getType());
+  auto dense = mlir::cast<mlir::DenseElementsAttr>(op.getValue());
+  std::vector<int> sizes(t.getShape().rbegin(), t.getShape().rend());
+  Halide::Buffer<> buf(halideType(t), sizes, "const" + std::to_string(id));
+  int64_t n = t.getNumElements(), i = 0;
+  std::vector<double> values(n);
+  for (llvm::APFloat v : dense.getValues<llvm::APFloat>())
+    values[i++] = v.convertToDouble();
+  if (dense.isSplat())
+    std::fill(values.begin(), values.end(), values[0]);
+  for (int64_t j = 0; j < n; ++j) {
+    if (t.getElementType().isF64())
+      static_cast<double *>(buf.data())[j] = values[j];
+    else
+      static_cast<float *>(buf.data())[j] = static_cast<float>(values[j]);
+  }
+  Value v{Func("const_" + std::to_string(id)), {}, Shape(t.getShape())};
+  Index x = vars(t.getRank());
+  v.f(asVars(x)) = buf(std::vector<Expr>(x.rbegin(), x.rend()));
+  for (int64_t d : t.getShape())
+    v.ext.push_back(Expr((int)d));
+  return v;
+}
+
+/// Overwrites the computed extents with the declared static ones, checking
+/// at run time those that the computation could not prove.
+void adoptResultType(Builder &b, Value &v, mlir::RankedTensorType t) {
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    if (t.isDynamicDim(i))
+      continue;
+    Expr declared((int)t.getDimSize(i));
+    b.requireEqual(v.ext[i], declared,
+                   "result dimension " + std::to_string(i) +
+                       " and its declared static size");
+    v.ext[i] = declared;
+    v.shape[i] = t.getDimSize(i);
+  }
+}
+
+size_t dimIndex(int64_t dim, size_t rank) {
+  return (size_t)normalizeDim(dim, (int64_t)rank);
+}
+
+mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
+                               llvm::ArrayRef<Value> in) {
+  auto opt = [&](mlir::Value v, size_t idx) -> const Value * {
+    return v ? &in[idx] : nullptr;
+  };
+  return llvm::TypeSwitch<Operation *, mlir::FailureOr<Value>>(op)
+      .Case([&](MatmulOp o) {
+        return b.matmul(in[0], in[1], o.getTransposeLhs(), o.getTransposeRhs());
+      })
+      .Case([&](TransposeOp o) { return b.transpose(in[0], o.getPermutation()); })
+      .Case([&](SoftmaxOp o) {
+        return b.softmax(in[0], dimIndex(o.getDim(), in[0].rank()));
+      })
+      .Case([&](CausalMaskOp o) { return b.causalMask(in[0], o.getFill()); })
+      .Case([&](LayerNormOp o) {
+        return b.layerNorm(in[0], opt(o.getGamma(), 1), opt(o.getBeta(), 2),
+                           o.getEps().convertToDouble());
+      })
+      .Case([&](RmsNormOp o) {
+        return b.rmsNorm(in[0], opt(o.getGamma(), 1),
+                         o.getEps().convertToDouble());
+      })
+      .Case([&](NormalizeOp o) {
+        return b.normalize(in[0], in[1], o.getEps().convertToDouble());
+      })
+      .Case([&](FeatureMapOp o) {
+        return b.featureMap(o.getKind(), in[0], opt(o.getProjection(), 1));
+      })
+      .Case([&](ScaleOp o) {
+        return b.scale(in[0], Expr(o.getFactor().convertToDouble()));
+      })
+      .Case([&](RowSumOp o) {
+        return b.rowSum(in[0], dimIndex(o.getDim(), in[0].rank()));
+      })
+      .Case([&](CumsumOp o) {
+        return b.cumsum(in[0], dimIndex(o.getDim(), in[0].rank()),
+                        o.getExclusive(),
+                        o.getDecay() ? o.getDecay()->convertToDouble() : 1.0);
+      })
+      .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(
+          [&](Operation *o) { return b.unary(o, in[0]); })
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>(
+          [&](Operation *o) { return b.binary(o, in[0], in[1]); })
+      .Case([&](AttentionOp o) {
+        return b.attention(o, in[0], in[1], in[2]);
+      })
+      .Default([&](Operation *o) -> mlir::FailureOr<Value> {
+        o->emitError("cannot lower '")
+            << o->getName() << "' to Halide; expected an attn op, "
+            << "arith.constant or func.return";
+        return mlir::failure();
+      });
+}
+
+mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
+  mlir::Type elem;
+  auto walk = func.walk([&](Operation *op) {
+    llvm::SmallVector<mlir::Type> types(op->getOperandTypes());
+    llvm::append_range(types, op->getResultTypes());
+    for (mlir::Type t : types) {
+      auto tt = mlir::dyn_cast<mlir::RankedTensorType>(t);
+      if (!tt || !(tt.getElementType().isF32() || tt.getElementType().isF64())) {
+        op->emitError("cannot lower type ")
+            << t << "; expected a ranked tensor of f32 or f64";
+        return mlir::WalkResult::interrupt();
+      }
+      if (!elem)
+        elem = tt.getElementType();
+      if (tt.getElementType() != elem) {
+        op->emitError("mixes element types ")
+            << elem << " and " << tt.getElementType()
+            << "; one pipeline computes in one type";
+        return mlir::WalkResult::interrupt();
+      }
+    }
+    return mlir::WalkResult::advance();
+  });
+  return mlir::failure(walk.wasInterrupted());
+}
+} // namespace
+
+Halide::Pipeline LoweredFunction::pipeline() const {
+  Halide::Pipeline p(outputs);
+  for (const Requirement &r : requirements) {
+    std::vector<Expr> message = r.message;
+    p.add_requirement(r.condition, message);
+  }
+  return p;
+}
+
+std::vector<Halide::Argument> LoweredFunction::arguments() const {
+  std::vector<Halide::Argument> args;
+  for (const Halide::ImageParam &p : params)
+    args.push_back(p);
+  return args;
+}
+
+mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func) {
+  if (func.isExternal())
+    return func.emitError("cannot compile a function without a body");
+  if (mlir::failed(checkTypes(func)))
+    return mlir::failure();
+  LoweredFunction lf;
+  lf.name = func.getSymName().str();
+  Halide::Type type = Halide::Float(32);
+  for (mlir::Type t : func.getArgumentTypes())
+    type = halideType(t);
+  for (mlir::Type t : func.getResultTypes())
+    type = halideType(t);
+  Builder b(lf, type);
+  llvm::DenseMap<mlir::Value, Value> env;
+  for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    auto t = mlir::cast<mlir::RankedTensorType>(arg.getType());
+    std::string name = "arg" + std::to_string(i);
+    if (auto n = func.getArgAttrOfType<mlir::StringAttr>(i, "attn.name"))
+      name = n.getValue().str();
+    Halide::ImageParam p(halideType(t), t.getRank(), name);
+    lf.params.push_back(p);
+    env[arg] = inputValue(p, t);
+  }
+  int constants = 0;
+  for (Operation &op : func.getBody().front()) {
+    b.where = locationOf(&op);
+    if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op)) {
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        const Value &val = env[v];
+        // A fresh Func per result: outputs must be distinct, even when a
+        // function returns its argument or one value twice.
+        Value out = b.pointwise("result" + std::to_string(i), val.ext,
+                                val.shape,
+                                [&](const Index &x) { return at(val, x); });
+        b.materialize(out);
+        int r = val.rank();
+        for (int d = 0; d < r; ++d)
+          out.f.output_buffer().dim(r - 1 - d).set_min(0).set_extent(
+              val.ext[d]);
+        lf.outputs.push_back(out.f);
+      }
+      return lf;
+    }
+    if (auto cst = mlir::dyn_cast<mlir::arith::ConstantOp>(op)) {
+      if (!mlir::isa<mlir::DenseElementsAttr>(cst.getValue()))
+        return op.emitError("only dense tensor constants can be lowered");
+      env[cst.getResult()] = constantValue(cst, constants++);
+      continue;
+    }
+    llvm::SmallVector<Value> in;
+    for (mlir::Value v : op.getOperands())
+      in.push_back(env[v]);
+    auto result = lowerOp(b, &op, in);
+    if (mlir::failed(result))
+      return mlir::failure();
+    adoptResultType(b, *result,
+                    mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType()));
+    env[op.getResult(0)] = *result;
+  }
+  return func.emitError("function has no func.return");
+}

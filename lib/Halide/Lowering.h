@@ -1,0 +1,61 @@
+//===- Lowering.h - attn function -> Halide pipeline -------------*- C++ -*-===//
+//
+// The algorithm only: each op becomes one or a few Halide Funcs. How they
+// are computed (tiling, vectorisation, threads) is decided in Schedule.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_HALIDE_LOWERING_H
+#define ATTN_HALIDE_LOWERING_H
+
+#include "dialect/ShapeRules.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include "Halide.h"
+
+#include <string>
+#include <vector>
+
+namespace attn::hl {
+
+/// What the scheduler needs to know about a Func that is computed at root.
+enum class StageKind {
+  Pointwise, ///< pure definition only
+  Reduction, ///< pure init + one update over an RDom (matmul, sums, max)
+  Scan,      ///< pure init + a serial update along `scanDim`
+};
+
+struct Stage {
+  Halide::Func func;
+  StageKind kind = StageKind::Pointwise;
+  /// Static extents in MLIR order (outermost first); kDynamic when unknown.
+  Shape shape;
+};
+
+/// One func.func lowered: its arguments, outputs and the Funcs to schedule.
+struct LoweredFunction {
+  std::string name;
+  std::vector<Halide::ImageParam> params;
+  std::vector<Halide::Func> outputs;
+  std::vector<Stage> stages; ///< in definition order, outputs included
+  /// Run-time shape checks the types could not prove statically.
+  struct Requirement {
+    Halide::Expr condition;
+    std::vector<Halide::Expr> message; ///< strings and values, concatenated
+  };
+  std::vector<Requirement> requirements;
+
+  /// The pipeline of the outputs, carrying the requirements.
+  Halide::Pipeline pipeline() const;
+  /// Arguments in the order of the C function: the inputs (outputs follow
+  /// implicitly when compiling).
+  std::vector<Halide::Argument> arguments() const;
+};
+
+/// Lowers `func`. Unsupported ops or types are reported as error
+/// diagnostics at their location and give failure.
+mlir::FailureOr<LoweredFunction> lowerToHalide(mlir::func::FuncOp func);
+
+} // namespace attn::hl
+
+#endif // ATTN_HALIDE_LOWERING_H

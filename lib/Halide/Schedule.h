@@ -1,0 +1,19 @@
+//===- Schedule.h - schedules of lowered attn pipelines ----------*- C++ -*-===//
+#ifndef ATTN_HALIDE_SCHEDULE_H
+#define ATTN_HALIDE_SCHEDULE_H
+
+#include "lib/Halide/Lowering.h"
+
+namespace attn::hl {
+
+/// The default schedule: every stage computed at root; the innermost
+/// dimension vectorised at the target's natural width (with guarded tails,
+/// so any extent is correct), reduction and scan loops placed between the
+/// vectorised dimension and the outer ones, and the outer dimensions fused
+/// and run in parallel. Pointwise Funcs not listed as stages are inlined
+/// into their consumers.
+void applyDefaultSchedule(LoweredFunction &lf, const Halide::Target &target);
+
+} // namespace attn::hl
+
+#endif // ATTN_HALIDE_SCHEDULE_H

@@ -1,0 +1,41 @@
+//===- Inputs.h - seeded inputs and agreement metrics ------------*- C++ -*-===//
+#ifndef ATTN_REFERENCE_INPUTS_H
+#define ATTN_REFERENCE_INPUTS_H
+
+#include "lib/Reference/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace attn {
+
+/// Concrete shape of a tensor type: every dynamic dimension becomes
+/// `dynamicSize`.
+Shape concreteShape(mlir::Type tensorType, int64_t dynamicSize);
+
+/// Uniform values in [-1, 1) from a std::mt19937_64 seeded with `seed`,
+/// rounded to float for f32 arguments, one tensor per argument of `func`.
+/// The same seed gives the same inputs on every machine.
+std::vector<Tensor> makeRandomInputs(mlir::func::FuncOp func, uint64_t seed,
+                                     int64_t dynamicSize);
+
+/// How far `actual` is from `expected`.
+struct Agreement {
+  double maxAbsError = 0;     ///< max_i |actual_i - expected_i|
+  double maxAbsExpected = 0;  ///< max_i |expected_i|
+  /// Normwise relative error: maxAbsError / maxAbsExpected (0 when both
+  /// vanish). It does not blow up at entries that happen to be near zero.
+  double relError() const {
+    return maxAbsExpected > 0 ? maxAbsError / maxAbsExpected : maxAbsError;
+  }
+  bool nonFinite = false; ///< a NaN or infinity on either side
+};
+
+/// Compares two tensors of the same shape (the caller checks shapes).
+Agreement compareTensors(const Tensor &actual, const Tensor &expected);
+
+} // namespace attn
+
+#endif // ATTN_REFERENCE_INPUTS_H

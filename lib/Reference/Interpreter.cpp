@@ -1,0 +1,151 @@
+//===- Interpreter.cpp - reference interpreter of attn functions ----------===//
+#include "lib/Reference/Interpreter.h"
+#include "lib/Reference/Kernels.h"
+
+#include "dialect/AttnDialect.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace attn;
+using namespace mlir;
+
+ElementKind attn::elementKindOf(Type type) {
+  return cast<ShapedType>(type).getElementType().isF64() ? ElementKind::f64
+                                                         : ElementKind::f32;
+}
+
+namespace {
+
+/// Checks a concrete shape against a (possibly dynamic) tensor type.
+LogicalResult checkAgainstType(Location loc, const Shape &shape, Type type,
+                               const llvm::Twine &what) {
+  auto tt = dyn_cast<RankedTensorType>(type);
+  if (!tt)
+    return emitError(loc) << what << " has type " << type
+                          << "; expected a ranked tensor";
+  if (!shapesCompatible(shape, tt.getShape()) ||
+      llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return emitError(loc) << what << " has shape " << formatShape(shape)
+                          << "; expected " << formatShape(tt.getShape())
+                          << " (type " << type << ")";
+  return success();
+}
+
+Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
+  return llvm::TypeSwitch<Operation *, Tensor>(op)
+      .Case([&](MatmulOp o) { return ref::matmul(o, in, shape); })
+      .Case([&](TransposeOp o) { return ref::transpose(o, in, shape); })
+      .Case([&](SoftmaxOp o) { return ref::softmax(o, in, shape); })
+      .Case([&](CausalMaskOp o) { return ref::causalMask(o, in, shape); })
+      .Case([&](LayerNormOp o) { return ref::layerNorm(o, in, shape); })
+      .Case([&](RmsNormOp o) { return ref::rmsNorm(o, in, shape); })
+      .Case([&](NormalizeOp o) { return ref::normalize(o, in, shape); })
+      .Case([&](FeatureMapOp o) { return ref::featureMap(o, in, shape); })
+      .Case([&](ScaleOp o) { return ref::scale(o, in, shape); })
+      .Case([&](RowSumOp o) { return ref::rowSum(o, in, shape); })
+      .Case([&](CumsumOp o) { return ref::cumsum(o, in, shape); })
+      .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(
+          [&](Operation *o) { return ref::unary(o, in, shape); })
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>(
+          [&](Operation *o) { return ref::binary(o, in, shape); })
+      .Case([&](AttentionOp o) { return ref::attention(o, in, shape); });
+}
+
+Tensor constantTensor(arith::ConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  auto dense = cast<DenseElementsAttr>(op.getValue());
+  Tensor t(Shape(type.getShape()), elementKindOf(type));
+  int64_t i = 0;
+  for (APFloat v : dense.getValues<APFloat>())
+    t.data[i++] = v.convertToDouble();
+  if (dense.isSplat())
+    std::fill(t.data.begin(), t.data.end(), t.data[0]);
+  return t;
+}
+
+/// Walks `func` once, checking shapes; `eval` makes each op's value.
+template <typename V>
+FailureOr<std::vector<V>>
+walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
+             llvm::function_ref<const Shape &(const V &)> shapeOf,
+             llvm::function_ref<V(Operation *, llvm::ArrayRef<const V *>,
+                                        const Shape &)>
+                 eval,
+             llvm::function_ref<V(arith::ConstantOp)> constant) {
+  if (func.isExternal())
+    return emitError(func.getLoc())
+           << "function @" << func.getSymName() << " has no body";
+  auto argTypes = func.getArgumentTypes();
+  if (args.size() != argTypes.size())
+    return emitError(func.getLoc())
+           << "function @" << func.getSymName() << " takes " << argTypes.size()
+           << " arguments; " << args.size() << " were given";
+  llvm::DenseMap<mlir::Value, V> env;
+  for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
+    if (failed(checkAgainstType(func.getLoc(), shapeOf(args[i]),
+                                arg.getType(), "argument #" + llvm::Twine(i))))
+      return failure();
+    env[arg] = args[i];
+  }
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<V> results;
+      for (mlir::Value v : ret.getOperands())
+        results.push_back(env.lookup(v));
+      return results;
+    }
+    if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+      if (!isa<DenseElementsAttr>(cst.getValue()) ||
+          !isa<RankedTensorType>(cst.getType()) ||
+          !isa<FloatType>(getElementTypeOrSelf(cst.getType())))
+        return op.emitError("only dense floating-point tensor constants are "
+                            "supported");
+      env[cst.getResult()] = constant(cst);
+      continue;
+    }
+    if (!isa<AttnDialect>(op.getDialect()) || op.getNumResults() != 1)
+      return op.emitError("the reference interpreter does not support '")
+             << op.getName() << "'; expected attn ops, arith.constant and "
+             << "func.return";
+    llvm::SmallVector<Shape> shapes;
+    llvm::SmallVector<const V *> operands;
+    for (mlir::Value v : op.getOperands()) {
+      operands.push_back(&env[v]);
+      shapes.push_back(shapeOf(env[v]));
+    }
+    Shape shape;
+    std::string why;
+    if (!inferResultShape(&op, shapes, shape, why))
+      return op.emitError("at run time: ") << why;
+    if (failed(checkAgainstType(op.getLoc(), shape, op.getResult(0).getType(),
+                                "at run time: the result")))
+      return failure();
+    env[op.getResult(0)] = eval(&op, operands, shape);
+  }
+  return emitError(func.getLoc()) << "function has no func.return";
+}
+
+} // namespace
+
+FailureOr<std::vector<Tensor>> attn::interpret(func::FuncOp func,
+                                               llvm::ArrayRef<Tensor> args) {
+  return walkFunction<Tensor>(
+      func, args, [](const Tensor &t) -> const Shape & { return t.shape; },
+      [](Operation *op, llvm::ArrayRef<const Tensor *> in, const Shape &s) {
+        return evaluate(op, in, s);
+      },
+      constantTensor);
+}
+
+FailureOr<std::vector<Shape>>
+attn::inferFunctionShapes(func::FuncOp func, llvm::ArrayRef<Shape> argShapes) {
+  return walkFunction<Shape>(
+      func, argShapes, [](const Shape &s) -> const Shape & { return s; },
+      [](Operation *, llvm::ArrayRef<const Shape *>, const Shape &s) {
+        return s;
+      },
+      [](arith::ConstantOp op) {
+        return Shape(cast<RankedTensorType>(op.getType()).getShape());
+      });
+}

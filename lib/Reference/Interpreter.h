@@ -1,0 +1,31 @@
+//===- Interpreter.h - reference interpreter of attn functions ---*- C++ -*-===//
+#ifndef ATTN_REFERENCE_INTERPRETER_H
+#define ATTN_REFERENCE_INTERPRETER_H
+
+#include "lib/Reference/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <vector>
+
+namespace attn {
+
+/// Executes `func` on `args` with the plain-loop kernels of Kernels.cpp.
+/// Shapes are checked against the function's types and every op's shape
+/// rule at run time; a mismatch is reported as an error diagnostic at the
+/// offending op (or the function) and the result is failure.
+mlir::FailureOr<std::vector<Tensor>> interpret(mlir::func::FuncOp func,
+                                               llvm::ArrayRef<Tensor> args);
+
+/// Concrete result shapes of `func` for concrete argument shapes, using the
+/// same rules as interpret() without computing values. Used to size the
+/// outputs of generated kernels.
+mlir::FailureOr<std::vector<Shape>>
+inferFunctionShapes(mlir::func::FuncOp func, llvm::ArrayRef<Shape> argShapes);
+
+/// The element kind of a tensor type (f32 or f64).
+ElementKind elementKindOf(mlir::Type tensorType);
+
+} // namespace attn
+
+#endif // ATTN_REFERENCE_INTERPRETER_H

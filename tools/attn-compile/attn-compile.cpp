@@ -1,0 +1,95 @@
+//===- attn-compile.cpp - attn functions to a linkable library ------------===//
+//
+// attn-compile model.mlir -o libmodel.a [--header model.h] [--target=cpu]
+//              [--entry f ...]
+// attn-compile --emit-runtime -o runtime.o|.a [--target=...]
+//
+//===----------------------------------------------------------------------===//
+#include "dialect/AttnDialect.h"
+#include "lib/Halide/Aot.h"
+#include "lib/Halide/Target.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace attn;
+namespace cl = llvm::cl;
+
+namespace {
+cl::OptionCategory cat("attn-compile options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                               cl::cat(cat));
+cl::opt<std::string> output("o", cl::desc("static library (.a) to write"),
+                            cl::value_desc("file"), cl::cat(cat));
+cl::opt<std::string> header("header",
+                            cl::desc("C header to write (default: the "
+                                     "library's name with .h)"),
+                            cl::cat(cat));
+cl::opt<std::string> target("target", cl::desc(hl::kTargetHelp),
+                            cl::init("cpu"), cl::cat(cat));
+cl::list<std::string> entries("entry",
+                              cl::desc("function to compile (repeatable; "
+                                       "default: every function)"),
+                              cl::cat(cat));
+cl::opt<bool> emitRuntime("emit-runtime",
+                          cl::desc("write the Halide runtime (.o or .a) "
+                                   "instead of compiling a model"),
+                          cl::cat(cat));
+
+int fail(const llvm::Twine &msg) {
+  llvm::errs() << "attn-compile: error: " << msg << "\n";
+  return 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(cat);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "attn-compile: attn functions to object code\n");
+  if (output.empty())
+    return fail("no output file; expected -o <file>");
+  if (emitRuntime) {
+    std::string error;
+    return compileRuntime(output, target, error) ? 0 : fail(error);
+  }
+  if (inputFile.empty())
+    return fail("no input file; expected attn-compile <model.mlir> -o <lib.a>");
+  if (!llvm::StringRef(output).ends_with(".a"))
+    return fail("output '" + output + "' must be a static library (.a)");
+
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<AttnDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect>();
+  llvm::SourceMgr sm;
+  mlir::SourceMgrDiagnosticHandler diag(sm, &ctx);
+  std::string err;
+  auto file = mlir::openInputFile(inputFile, &err);
+  if (!file)
+    return fail(err);
+  sm.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
+  if (!module)
+    return 1;
+
+  AotOptions options;
+  options.target = target;
+  options.library = output;
+  options.header = header;
+  if (options.header.empty()) {
+    llvm::SmallString<256> h(output);
+    llvm::sys::path::replace_extension(h, ".h");
+    options.header = std::string(h);
+  }
+  options.entries.assign(entries.begin(), entries.end());
+  if (mlir::failed(compileToLibrary(*module, options)))
+    return 1;
+  return 0;
+}
