@@ -1,0 +1,48 @@
+# attn_add_library(<name> SOURCE <model.mlir>
+#                  [TARGET cpu|x86-64-avx512|x86-64-avx2|x86-64]
+#                  [ENTRIES <func>...] [PASSES <attn-opt pass flags>...])
+#
+# Compiles the functions of a model file at build time into lib<name>.a and
+# <name>.h (in ${CMAKE_CURRENT_BINARY_DIR}/<name>) and defines the target
+# <name>: link it and include "<name>.h". With PASSES, attn-opt rewrites the
+# model first. Every program links the one attn_runtime (the Halide runtime
+# and the error handler) through it.
+function(attn_add_library name)
+  cmake_parse_arguments(ARG "" "SOURCE;TARGET" "ENTRIES;PASSES" ${ARGN})
+  if(NOT ARG_SOURCE)
+    message(FATAL_ERROR "attn_add_library(${name}): SOURCE is required")
+  endif()
+  if(NOT ARG_TARGET)
+    set(ARG_TARGET cpu)
+  endif()
+  get_filename_component(source ${ARG_SOURCE} ABSOLUTE)
+  set(outdir ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  set(lib ${outdir}/lib${name}.a)
+  set(header ${outdir}/${name}.h)
+  set(model ${source})
+  if(ARG_PASSES)
+    set(model ${outdir}/${name}.rewritten.mlir)
+    add_custom_command(
+      OUTPUT ${model}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
+      COMMAND attn-opt ${ARG_PASSES} ${source} -o ${model}
+      DEPENDS ${source} attn-opt
+      COMMENT "attn-opt ${name}")
+  endif()
+  set(entry_flags)
+  foreach(entry ${ARG_ENTRIES})
+    list(APPEND entry_flags --entry=${entry})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${lib} ${header}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
+    COMMAND attn-compile ${model} -o ${lib} --header ${header}
+            --target=${ARG_TARGET} ${entry_flags}
+    DEPENDS ${model} attn-compile
+    COMMENT "attn-compile ${name} (${ARG_TARGET})")
+  add_custom_target(${name}_generate DEPENDS ${lib} ${header})
+  add_library(${name} INTERFACE)
+  add_dependencies(${name} ${name}_generate)
+  target_include_directories(${name} INTERFACE ${outdir})
+  target_link_libraries(${name} INTERFACE ${lib} attn_runtime)
+endfunction()

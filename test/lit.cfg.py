@@ -1,0 +1,30 @@
+# -*- Python -*-
+import os
+import lit.formats
+import lit.util
+
+config.name = "attn"
+config.test_format = lit.formats.ShTest(not lit.util.which("bash"))
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "Unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.attn_binary_dir, "test")
+
+# attn tools first, then LLVM's FileCheck, not, count.
+config.environment["PATH"] = os.pathsep.join(
+    [config.attn_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.environment["PATH"] = os.pathsep.join(
+    [config.environment["PATH"], os.environ.get("PATH", "")])
+
+config.substitutions.append(("%attn_src", config.attn_source_dir))
+config.substitutions.append(("%attn_build", config.attn_binary_dir))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%halide_include", config.halide_include_dir))
+config.substitutions.append(("%runtime_include",
+                             os.path.join(config.attn_source_dir, "lib", "Runtime")))
+config.substitutions.append(("%runtime_lib", config.attn_runtime_lib))
+config.substitutions.append(("%python", config.python_executable))
+
+# Halide's JIT and the kernels use all cores unless told; keep lit's
+# parallel jobs from oversubscribing a small machine.
+config.environment["HL_NUM_THREADS"] = "2"
