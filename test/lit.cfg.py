@@ -4,7 +4,8 @@ import lit.formats
 import lit.util
 
 config.name = "attn"
-config.test_format = lit.formats.ShTest(not lit.util.which("bash"))
+# External bash: tests use shell loops over the functions of a file.
+config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "Unit"]
 config.test_source_root = os.path.dirname(__file__)

@@ -134,9 +134,9 @@ int main(int argc, char **argv) {
   }
 
   // A caller's mistake: V with a different sequence length than K.
-  Buffer<float> shortV(D, T / 2 + 1, H, B), out(D, T, H, B);
+  Buffer<float> longerV(D, T + 1, H, B), out(D, T, H, B);
   attn_clear_error();
-  int rc = linear_attention(q, k, shortV, out);
+  int rc = linear_attention(q, k, longerV, out);
   std::printf("wrong V buffer: error code %d, message: %s\n", rc,
               attn_last_error());
   ok &= rc != 0 && attn_last_error()[0] != '\0';

@@ -101,8 +101,10 @@ public:
   // --- building blocks -----------------------------------------------------
 
   Value pointwise(const std::string &name, std::vector<Expr> ext, Shape shape,
-                  const std::function<Expr(const Index &)> &body) {
-    Value v{Func(unique(name)), std::move(ext), std::move(shape)};
+                  const std::function<Expr(const Index &)> &body,
+                  bool exactName = false) {
+    Value v{Func(exactName ? name : unique(name)), std::move(ext),
+            std::move(shape)};
     Index x = vars(v.rank());
     v.f(asVars(x)) = Halide::cast(type, body(x));
     candidates[v.f.name()] = Stage{v.f, StageKind::Pointwise, v.shape};
@@ -442,6 +444,9 @@ public:
   Value attention(AttentionOp op, const Value &q, const Value &k,
                   const Value &v) {
     size_t r = q.rank();
+    requireEqual(k.ext[r - 2], v.ext[r - 2],
+                 "sequence lengths of key and value");
+    requireEqual(q.ext[r - 1], k.ext[r - 1], "feature sizes of query and key");
     if (op.getKernel() == AttentionKernel::softmax) {
       Expr factor =
           op.getScale()
@@ -660,6 +665,14 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
     Halide::ImageParam p(halideType(t), t.getRank(), name);
     lf.params.push_back(p);
     env[arg] = inputValue(p, t);
+    // Checked first, so that a caller's wrong buffer is named as such.
+    b.where = "";
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (!t.isDynamicDim(d))
+        b.requireEqual(p.dim(t.getRank() - 1 - d).extent(),
+                       Expr((int)t.getDimSize(d)),
+                       "argument '" + name + "' dimension " +
+                           std::to_string(d) + " against its static size");
   }
   int constants = 0;
   for (Operation &op : func.getBody().front()) {
@@ -669,14 +682,22 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
         const Value &val = env[v];
         // A fresh Func per result: outputs must be distinct, even when a
         // function returns its argument or one value twice.
-        Value out = b.pointwise("result" + std::to_string(i), val.ext,
-                                val.shape,
-                                [&](const Index &x) { return at(val, x); });
+        // Named after the function: Halide keeps Func names unique per
+        // process, and the header shows them as parameter names.
+        std::string name = lf.name + "_result" + std::to_string(i);
+        Value out = b.pointwise(name, val.ext, val.shape,
+                                [&](const Index &x) { return at(val, x); },
+                                /*exactName=*/true);
         b.materialize(out);
         int r = val.rank();
-        for (int d = 0; d < r; ++d)
-          out.f.output_buffer().dim(r - 1 - d).set_min(0).set_extent(
-              val.ext[d]);
+        b.where = "";
+        for (int d = 0; d < r; ++d) {
+          Halide::Internal::Dimension dim = out.f.output_buffer().dim(r - 1 - d);
+          b.requireEqual(dim.extent(), val.ext[d],
+                         "output buffer " + std::to_string(i) + " dimension " +
+                             std::to_string(d) + " against the result size");
+          dim.set_min(0).set_extent(val.ext[d]);
+        }
         lf.outputs.push_back(out.f);
       }
       return lf;

@@ -29,8 +29,8 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
 cl::opt<std::string> output("o", cl::desc("static library (.a) to write"),
                             cl::value_desc("file"), cl::cat(cat));
 cl::opt<std::string> header("header",
-                            cl::desc("C header to write (default: the "
-                                     "library's name with .h)"),
+                            cl::desc("C header to write (default: "
+                                     "libmodel.a -> model.h)"),
                             cl::cat(cat));
 cl::opt<std::string> target("target", cl::desc(hl::kTargetHelp),
                             cl::init("cpu"), cl::cat(cat));
@@ -84,8 +84,11 @@ int main(int argc, char **argv) {
   options.library = output;
   options.header = header;
   if (options.header.empty()) {
-    llvm::SmallString<256> h(output);
-    llvm::sys::path::replace_extension(h, ".h");
+    // libmodel.a -> model.h beside it.
+    llvm::StringRef stem = llvm::sys::path::stem(output);
+    stem.consume_front("lib");
+    llvm::SmallString<256> h(llvm::sys::path::parent_path(output));
+    llvm::sys::path::append(h, stem + ".h");
     options.header = std::string(h);
   }
   options.entries.assign(entries.begin(), entries.end());
