@@ -46,9 +46,11 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
   if (funcs.empty())
     return module.emitError("nothing to compile: the module has no function "
                             "with a body");
+  mlir::Operation *current = module;
   try {
     std::optional<Halide::Module> merged;
     for (mlir::func::FuncOp f : funcs) {
+      current = f;
       auto lowered = hl::lowerToHalide(f);
       if (mlir::failed(lowered))
         return mlir::failure();
@@ -64,10 +66,11 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
       for (const auto &b : m.buffers())
         merged->append(b);
     }
+    current = module;
     merged->compile({{Halide::OutputFileType::static_library, options.library},
                      {Halide::OutputFileType::c_header, options.header}});
   } catch (const Halide::Error &e) {
-    return module.emitError("Halide: ") << e.what();
+    return current->emitError("Halide: ") << hl::describeHalideError(e);
   }
   if (!finishHeader(options.header))
     return module.emitError("cannot write ") << options.header;
@@ -85,7 +88,7 @@ bool attn::compileRuntime(const std::string &path, const std::string &name,
                     : Halide::OutputFileType::object;
     Halide::compile_standalone_runtime({{kind, path}}, target);
   } catch (const Halide::Error &e) {
-    error = std::string("Halide: ") + e.what();
+    error = "Halide: " + hl::describeHalideError(e);
     return false;
   }
   return true;

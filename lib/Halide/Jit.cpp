@@ -73,6 +73,6 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
                                    elementKindOf(resultTypes[i])));
     return results;
   } catch (const Halide::Error &e) {
-    return func.emitError("Halide: ") << e.what();
+    return func.emitError("Halide: ") << hl::describeHalideError(e);
   }
 }

@@ -643,9 +643,21 @@ std::vector<Halide::Argument> LoweredFunction::arguments() const {
   return args;
 }
 
+std::string attn::hl::describeHalideError(const Halide::Error &e) {
+  llvm::StringRef msg(e.what());
+  msg = msg.trim();
+  msg.consume_front("Error:");
+  return msg.trim().str();
+}
+
 mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func) {
   if (func.isExternal())
-    return func.emitError("cannot compile a function without a body");
+    return func.emitError("cannot compile @")
+           << func.getSymName() << ": it has no body";
+  if (func.getNumResults() == 0)
+    return func.emitError("cannot compile @")
+           << func.getSymName()
+           << ": it returns nothing; expected at least one tensor result";
   if (mlir::failed(checkTypes(func)))
     return mlir::failure();
   LoweredFunction lf;

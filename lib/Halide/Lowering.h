@@ -52,6 +52,10 @@ struct LoweredFunction {
   std::vector<Halide::Argument> arguments() const;
 };
 
+/// The message of a Halide exception, without Halide's "Error: " prefix and
+/// trailing newlines, for a diagnostic.
+std::string describeHalideError(const Halide::Error &e);
+
 /// Lowers `func`. Unsupported ops or types are reported as error
 /// diagnostics at their location and give failure.
 mlir::FailureOr<LoweredFunction> lowerToHalide(mlir::func::FuncOp func);

@@ -257,3 +257,20 @@ func.func @unknown_op(%a: tensor<4xf32>) -> tensor<4xf32> {
   %b = attn.flash %a : tensor<4xf32>
   return %b : tensor<4xf32>
 }
+
+// -----
+
+func.func @scale_result(%a: tensor<?x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @+2 {{'attn.scale' op inferred type(s) 'tensor<?x4xf32>' are incompatible with return type(s) of operation 'tensor<3x4xf32>'}}
+  // expected-error @+1 {{'attn.scale' op failed to infer returned types}}
+  %d = "attn.scale"(%a) {factor = 2.0 : f64} : (tensor<?x4xf32>) -> tensor<3x4xf32>
+  return %d : tensor<3x4xf32>
+}
+
+// -----
+
+func.func @scale_no_factor(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{expected 'by'}}
+  %d = attn.scale %a : tensor<4xf32>
+  return %d : tensor<4xf32>
+}

@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext ctx;
   ctx.loadDialect<AttnDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();
+  ctx.printOpOnDiagnostic(false);
   llvm::SourceMgr sm;
   mlir::SourceMgrDiagnosticHandler diag(sm, &ctx);
   std::string err;

@@ -189,6 +189,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext ctx;
   ctx.loadDialect<AttnDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();
+  ctx.printOpOnDiagnostic(false);
   llvm::SourceMgr sm;
   mlir::SourceMgrDiagnosticHandler diag(sm, &ctx);
   mlir::OwningOpRef<mlir::ModuleOp> module, otherModule;

@@ -1,0 +1,3 @@
+func.func @noresult(%a: tensor<4xf32>) {
+  return
+}
