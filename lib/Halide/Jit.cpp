@@ -5,6 +5,8 @@
 #include "lib/Halide/Target.h"
 #include "lib/Reference/Interpreter.h"
 
+#include <cstdlib>
+
 using namespace attn;
 
 namespace {
@@ -66,7 +68,12 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
                         std::vector<int>(s.rbegin(), s.rend()));
     }
     Halide::Realization realization(outs);
-    lowered->pipeline().realize(realization, target);
+    Halide::Pipeline pipeline = lowered->pipeline();
+    // For studying schedules: the loop nest Halide generates, as text.
+    if (const char *path = std::getenv("ATTN_HALIDE_STMT"))
+      pipeline.compile_to_lowered_stmt(path, lowered->arguments(),
+                                       Halide::StmtOutputFormat::Text, target);
+    pipeline.realize(realization, target);
     std::vector<Tensor> results;
     for (size_t i = 0; i < outs.size(); ++i)
       results.push_back(fromBuffer(outs[i], (*resultShapes)[i],

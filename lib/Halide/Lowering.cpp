@@ -175,8 +175,21 @@ public:
 
   // --- ops -------------------------------------------------------------------
 
-  Value matmul(const Value &a, const Value &b, bool ta, bool tb) {
+  Value matmul(const Value &a, const Value &bIn, bool ta, bool tbIn) {
     size_t r = a.rank();
+    // The schedule vectorises along the rows of rhs; a transposed rhs would
+    // make those loads strided gathers, so it is transposed once, in O(size)
+    // (unless the result is a single column, which is not vectorised).
+    Value b = bIn;
+    bool tb = tbIn;
+    if (tb && bIn.shape[r - 2] != 1) {
+      llvm::SmallVector<int64_t> perm;
+      for (size_t i = 0; i < r; ++i)
+        perm.push_back(i);
+      std::swap(perm[r - 1], perm[r - 2]);
+      b = transpose(bIn, perm);
+      tb = false;
+    }
     Expr k = ta ? a.ext[r - 2] : a.ext[r - 1];
     requireEqual(k, tb ? b.ext[r - 1] : b.ext[r - 2],
                  "contraction size K of lhs and rhs");
