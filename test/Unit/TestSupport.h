@@ -3,6 +3,7 @@
 #define ATTN_TEST_UNIT_TESTSUPPORT_H
 
 #include "dialect/AttnDialect.h"
+#include "dialect/ModelFile.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -15,9 +16,7 @@ struct Parsed {
   mlir::MLIRContext ctx;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   explicit Parsed(llvm::StringRef ir) {
-    ctx.loadDialect<AttnDialect, mlir::func::FuncDialect,
-                    mlir::arith::ArithDialect>();
-    ctx.printOpOnDiagnostic(false);
+    prepareContext(ctx);
     module = mlir::parseSourceString<mlir::ModuleOp>(ir, &ctx);
   }
   mlir::func::FuncOp func(llvm::StringRef name = "f") {

@@ -5,14 +5,11 @@
 // attn-compile --emit-runtime -o runtime.o|.a [--target=...]
 //
 //===----------------------------------------------------------------------===//
-#include "dialect/AttnDialect.h"
+#include "dialect/ModelFile.h"
 #include "lib/Halide/Aot.h"
 #include "lib/Halide/Target.h"
 
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -66,19 +63,13 @@ int main(int argc, char **argv) {
     return fail("output '" + output + "' must be a static library (.a)");
 
   mlir::MLIRContext ctx;
-  ctx.loadDialect<AttnDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect>();
-  ctx.printOpOnDiagnostic(false);
+  prepareContext(ctx);
   llvm::SourceMgr sm;
   mlir::SourceMgrDiagnosticHandler diag(sm, &ctx);
   std::string err;
-  auto file = mlir::openInputFile(inputFile, &err);
-  if (!file)
-    return fail(err);
-  sm.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
+  auto module = parseModelFile(inputFile, sm, ctx, err);
   if (!module)
-    return 1;
+    return err.empty() ? 1 : fail(err);
 
   AotOptions options;
   options.target = target;

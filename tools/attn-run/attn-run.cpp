@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/AttnDialect.h"
+#include "dialect/ModelFile.h"
 #include "lib/Halide/Jit.h"
 #include "lib/Reference/Inputs.h"
 #include "lib/Reference/Interpreter.h"
@@ -14,8 +15,6 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -90,13 +89,9 @@ mlir::func::FuncOp loadFunction(mlir::MLIRContext &ctx, llvm::SourceMgr &sm,
                                 const std::string &name,
                                 mlir::OwningOpRef<mlir::ModuleOp> &module) {
   std::string err;
-  auto file = mlir::openInputFile(path, &err);
-  if (!file) {
+  module = parseModelFile(path, sm, ctx, err);
+  if (!err.empty())
     llvm::errs() << "attn-run: error: " << err << "\n";
-    return nullptr;
-  }
-  sm.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  module = mlir::parseSourceFile<mlir::ModuleOp>(sm, &ctx);
   if (!module)
     return nullptr;
   llvm::SmallVector<mlir::func::FuncOp> funcs(
@@ -187,9 +182,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "attn-run: execute an attn function\n");
   mlir::MLIRContext ctx;
-  ctx.loadDialect<AttnDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect>();
-  ctx.printOpOnDiagnostic(false);
+  prepareContext(ctx);
   llvm::SourceMgr sm;
   mlir::SourceMgrDiagnosticHandler diag(sm, &ctx);
   mlir::OwningOpRef<mlir::ModuleOp> module, otherModule;
