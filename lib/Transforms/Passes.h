@@ -1,16 +1,19 @@
 //===- Passes.h - attn rewrites ----------------------------------*- C++ -*-===//
-//
-// The rewrites (decompose, reassociate, remove-softmax, causal-to-cumsum,
-// chunk) land here, one file per pass, registered through
-// registerAttnPasses(). None is registered before it exists.
-//
-//===----------------------------------------------------------------------===//
 #ifndef ATTN_TRANSFORMS_PASSES_H
 #define ATTN_TRANSFORMS_PASSES_H
 
+#include "dialect/AttnDialect.h"
+
+#include "mlir/Pass/Pass.h"
+
 namespace attn {
-/// Registers every attn pass with the global pass registry (for attn-opt).
-void registerAttnPasses();
+
+#define GEN_PASS_DECL
+#include "lib/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lib/Transforms/Passes.h.inc"
+
 } // namespace attn
 
 #endif // ATTN_TRANSFORMS_PASSES_H

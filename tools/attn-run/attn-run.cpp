@@ -233,8 +233,11 @@ int main(int argc, char **argv) {
   if (compareFile.empty())
     return 0;
   std::string otherEntry = compareEntry.empty() ? entry : compareEntry;
+  // Its own SourceMgr: the parser reads a SourceMgr's first buffer.
+  llvm::SourceMgr otherSm;
+  mlir::SourceMgrDiagnosticHandler otherDiag(otherSm, &ctx);
   mlir::func::FuncOp g =
-      loadFunction(ctx, sm, compareFile, otherEntry, otherModule);
+      loadFunction(ctx, otherSm, compareFile, otherEntry, otherModule);
   if (!g)
     return 1;
   double otherMs = 0;

@@ -1,0 +1,74 @@
+//===- Builders.cpp - building attn ops with inferred types ---------------===//
+#include "lib/Transforms/Builders.h"
+
+#include "dialect/ShapeRules.h"
+
+using namespace attn;
+using namespace mlir;
+
+llvm::ArrayRef<int64_t> attn::shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+Value AttnBuilder::build(llvm::StringRef name, ValueRange operands,
+                         llvm::ArrayRef<NamedAttribute> attrs) {
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  state.addTypes(operands.front().getType()); // replaced below
+  Operation *op = b.create(state);
+  llvm::SmallVector<Shape> shapes;
+  for (Value v : operands)
+    shapes.emplace_back(shapeOf(v));
+  Shape result;
+  std::string why;
+  if (!inferResultShape(op, shapes, result, why)) {
+    op->emitError("internal: a rewrite built an invalid op: ") << why;
+    op->erase();
+    return nullptr;
+  }
+  auto elem = cast<RankedTensorType>(operands.front().getType()).getElementType();
+  op->getResult(0).setType(RankedTensorType::get(result, elem));
+  return op->getResult(0);
+}
+
+Value AttnBuilder::matmul(Value lhs, Value rhs, bool transposeLhs,
+                          bool transposeRhs) {
+  llvm::SmallVector<NamedAttribute> attrs;
+  if (transposeLhs)
+    attrs.push_back(b.getNamedAttr("transpose_lhs", b.getUnitAttr()));
+  if (transposeRhs)
+    attrs.push_back(b.getNamedAttr("transpose_rhs", b.getUnitAttr()));
+  return build(MatmulOp::getOperationName(), {lhs, rhs}, attrs);
+}
+
+Value AttnBuilder::rowSum(Value x, int64_t dim) {
+  return build(RowSumOp::getOperationName(), {x},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+}
+
+Value AttnBuilder::scale(Value x, double factor) {
+  return build(ScaleOp::getOperationName(), {x},
+               {b.getNamedAttr("factor", b.getF64FloatAttr(factor))});
+}
+
+Value AttnBuilder::normalize(Value num, Value den, double eps) {
+  return build(NormalizeOp::getOperationName(), {num, den},
+               {b.getNamedAttr("eps", b.getF64FloatAttr(eps))});
+}
+
+Value AttnBuilder::featureMap(FeatureMapKind kind, Value x) {
+  return build(FeatureMapOp::getOperationName(), {x},
+               {b.getNamedAttr("kind", FeatureMapKindAttr::get(
+                                           b.getContext(), kind))});
+}
+
+Value AttnBuilder::causalMask(Value x, MaskFill fill) {
+  return build(CausalMaskOp::getOperationName(), {x},
+               {b.getNamedAttr("fill", MaskFillAttr::get(b.getContext(), fill))});
+}
+
+Value AttnBuilder::softmax(Value x) {
+  return build(SoftmaxOp::getOperationName(), {x},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(-1))});
+}

@@ -1,0 +1,45 @@
+//===- Builders.h - building attn ops with inferred types --------*- C++ -*-===//
+//
+// The rewrites build new ops without spelling result types: each type comes
+// from the same shape rules the verifiers use.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_TRANSFORMS_BUILDERS_H
+#define ATTN_TRANSFORMS_BUILDERS_H
+
+#include "dialect/AttnDialect.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace attn {
+
+class AttnBuilder {
+public:
+  AttnBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+
+  mlir::Value matmul(mlir::Value lhs, mlir::Value rhs, bool transposeLhs = false,
+                     bool transposeRhs = false);
+  mlir::Value rowSum(mlir::Value x, int64_t dim = -1);
+  mlir::Value scale(mlir::Value x, double factor);
+  mlir::Value normalize(mlir::Value num, mlir::Value den, double eps);
+  mlir::Value featureMap(FeatureMapKind kind, mlir::Value x);
+  mlir::Value causalMask(mlir::Value x, MaskFill fill);
+  mlir::Value softmax(mlir::Value x);
+
+  /// Creates `name` with `operands` and `attrs`; the result type follows
+  /// from the shape rules. Returns null (with an error at `loc`) when the
+  /// operands do not fit, which a rewrite checks before building.
+  mlir::Value build(llvm::StringRef name, mlir::ValueRange operands,
+                    llvm::ArrayRef<mlir::NamedAttribute> attrs = {});
+
+private:
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+};
+
+/// Static shape of a ranked tensor value.
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
+
+} // namespace attn
+
+#endif // ATTN_TRANSFORMS_BUILDERS_H

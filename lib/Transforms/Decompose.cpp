@@ -1,0 +1,93 @@
+//===- Decompose.cpp - attn.attention -> primitive ops --------------------===//
+#include "lib/Transforms/Builders.h"
+#include "lib/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <optional>
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNDECOMPOSE
+#include "lib/Transforms/Passes.h.inc"
+} // namespace attn
+
+using namespace attn;
+using namespace mlir;
+
+namespace {
+
+/// The softmax scale: the op's, else 1/sqrt(d) when d is static.
+std::optional<double> softmaxScale(AttentionOp op) {
+  if (op.getScale())
+    return op.getScale()->convertToDouble();
+  int64_t d = shapeOf(op.getQuery()).back();
+  if (ShapedType::isDynamic(d))
+    return std::nullopt;
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+struct DecomposeAttention : OpRewritePattern<AttentionOp> {
+  DecomposeAttention(MLIRContext *ctx, bool explain)
+      : OpRewritePattern(ctx), explain(explain) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    AttnBuilder b(rewriter, op.getLoc());
+    Value q = op.getQuery(), k = op.getKey(), v = op.getValue(), out;
+    std::string what;
+    if (op.getKernel() == AttentionKernel::softmax) {
+      std::optional<double> scale = softmaxScale(op);
+      if (!scale)
+        return rewriter.notifyMatchFailure(op, "dynamic head size, no scale");
+      Value s = b.scale(b.matmul(q, k, false, true), *scale);
+      if (op.getCausal())
+        s = b.causalMask(s, MaskFill::lowest);
+      out = b.matmul(b.softmax(s), v);
+      what = "softmax(" + std::to_string(*scale) + " Q K^T" +
+             (op.getCausal() ? ", causal mask" : "") + ") V";
+    } else {
+      FeatureMapKind kind = op.getKernel() == AttentionKernel::relu
+                                ? FeatureMapKind::relu
+                                : FeatureMapKind::elu_plus_one;
+      Value s = b.matmul(b.featureMap(kind, q), b.featureMap(kind, k), false,
+                         true);
+      if (op.getCausal())
+        s = b.causalMask(s, MaskFill::zero);
+      out = b.normalize(b.matmul(s, v), b.rowSum(s), 1e-6);
+      what = std::string("normalize(S V, row_sum(S)) with S = phi(Q) phi(K)^T") +
+             (op.getCausal() ? " causally masked" : "");
+    }
+    if (!out)
+      return failure();
+    // The op's declared type may be more static than the inferred one.
+    out.setType(op.getType());
+    if (explain)
+      op.emitRemark("expanded into ") << what;
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+
+  bool explain;
+};
+
+struct AttnDecomposePass
+    : public attn::impl::AttnDecomposeBase<AttnDecomposePass> {
+  using AttnDecomposeBase::AttnDecomposeBase;
+
+  void runOnOperation() override {
+    if (explain)
+      getOperation().walk([](AttentionOp op) {
+        if (op.getKernel() == AttentionKernel::softmax && !softmaxScale(op))
+          op.emitRemark("not expanded: the head size is dynamic, so the "
+                        "default scale 1/sqrt(d) is not a constant; give "
+                        "`scale` explicitly");
+      });
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DecomposeAttention>(&getContext(), explain);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

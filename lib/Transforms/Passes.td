@@ -1,0 +1,51 @@
+//===- Passes.td - attn rewrites ---------------------------*- tablegen -*-===//
+#ifndef ATTN_TRANSFORMS_PASSES_TD
+#define ATTN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnDecompose : Pass<"attn-decompose", "::mlir::func::FuncOp"> {
+  let summary = "Expand attn.attention into primitive attn ops";
+  let description = [{
+    softmax: `matmul(q, k^T)`, `scale` (the op's, or 1/sqrt(d)), a
+    `causal_mask fill lowest` when causal, `softmax`, `matmul(., v)`.
+    elu_plus_one / relu: `feature_map` on q and k, `matmul(phi(q), phi(k)^T)`,
+    a `causal_mask fill zero` when causal, then
+    `normalize(matmul(s, v), row_sum(s), eps = 1e-6)`. The quadratic forms
+    are exact; attn-reassociate and attn-causal-to-cumsum make them linear.
+    A softmax attention with a dynamic head size and no explicit scale is
+    left as it is (its 1/sqrt(d) is not a constant).
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "emit a remark at every site: what was expanded, or why not">
+  ];
+  let dependentDialects = ["::attn::AttnDialect"];
+}
+
+def AttnReassociate : Pass<"attn-reassociate", "::mlir::func::FuncOp"> {
+  let summary = "(A B^T) C -> A (B^T C) where it is cheaper";
+  let description = [{
+    For a product `S = op(A) op(B)` whose every use is linear in S (a
+    matmul with S on the left, a row_sum over the last dimension), possibly
+    through row scalings (`scale`, `normalize` by a per-row denominator),
+    rewrites each use without forming S:
+      `S C -> op(A) (op(B) C)`, `row_sum(S) -> op(A) (op(B) 1)`,
+    re-applying the row scalings to the results, so that
+    `normalize(A B^T) C = A (B^T C) / (A (B^T 1))`. It fires only when the
+    cost model (FLOPs, then bytes of the intermediate) says cheaper. A
+    dynamic size in the cost is replaced by `assume-seq-len`; with the
+    default 0 such sites are declined, never guessed.
+  }];
+  let options = [
+    Option<"assumeSeqLen", "assume-seq-len", "int64_t", /*default=*/"0",
+           "size assumed for dynamic dimensions in the cost model (default "
+           "0: decline sites whose cost depends on a dynamic size)">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "emit a remark at every site looked at: the costs before and "
+           "after when it fires, the reason when it declines">
+  ];
+  let dependentDialects = ["::attn::AttnDialect"];
+}
+
+#endif // ATTN_TRANSFORMS_PASSES_TD

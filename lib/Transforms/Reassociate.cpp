@@ -1,0 +1,254 @@
+//===- Reassociate.cpp - (A B^T) C -> A (B^T C) where cheaper -------------===//
+//
+// A site is a product S = op(A) op(B) (op: optional transpose of the two
+// trailing dimensions). Its uses are followed through row scalings (scale,
+// normalize by a [.., M, 1] denominator) to leaves, each linear in S:
+//   matmul(S', C)  ->  matmul(A, matmul(B, C))         (S' = rows(S))
+//   row_sum(S')    ->  matmul(A, row_sum(B))
+// with the row scalings re-applied to each new result. Any other use (a
+// softmax, a mask, a return, S on the right of a matmul) keeps S alive, so
+// the site is declined. So is a site whose cost is higher afterwards or
+// depends on a dynamic size that assume-seq-len does not give.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Transforms/Builders.h"
+#include "lib/Transforms/Passes.h"
+#include "dialect/ShapeRules.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <optional>
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNREASSOCIATE
+#include "lib/Transforms/Passes.h.inc"
+} // namespace attn
+
+using namespace attn;
+using namespace mlir;
+
+namespace {
+
+/// A use of the product that the rewrite replaces.
+struct Leaf {
+  Operation *op;                       ///< a MatmulOp or a RowSumOp
+  llvm::SmallVector<Operation *> rows; ///< row scalings from S to op
+};
+
+/// Follows the uses of `v` (S or a row scaling of it) to leaves. Returns
+/// a reason when some use is not linear in S.
+std::optional<std::string> collectLeaves(Value v,
+                                         llvm::SmallVector<Operation *> rows,
+                                         llvm::SmallVectorImpl<Leaf> &leaves) {
+  int64_t rank = shapeOf(v).size();
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (isa<ScaleOp>(user) ||
+        (isa<NormalizeOp>(user) && use.getOperandNumber() == 0 &&
+         shapeOf(user->getOperand(1)).back() == 1)) {
+      auto next = rows;
+      next.push_back(user);
+      if (auto why = collectLeaves(user->getResult(0), next, leaves))
+        return why;
+      continue;
+    }
+    if (auto mm = dyn_cast<MatmulOp>(user)) {
+      if (use.getOperandNumber() == 0 && !mm.getTransposeLhs() &&
+          mm.getRhs() != v) {
+        leaves.push_back({user, rows});
+        continue;
+      }
+      return std::string("the product is used as the ") +
+             (use.getOperandNumber() == 0 ? "transposed " : "right ") +
+             "operand of a matmul";
+    }
+    if (auto rs = dyn_cast<RowSumOp>(user)) {
+      if (normalizeDim(rs.getDim(), rank) == rank - 1) {
+        leaves.push_back({user, rows});
+        continue;
+      }
+      return std::string("the product is summed over its rows, not its "
+                         "columns");
+    }
+    if (isa<SoftmaxOp>(user))
+      return std::string("a softmax is between the product and its use "
+                         "(attn-remove-softmax replaces it by a kernel)");
+    if (isa<CausalMaskOp>(user))
+      return std::string("a causal mask is between the product and its use "
+                         "(attn-causal-to-cumsum handles masked products)");
+    if (isa<func::ReturnOp>(user))
+      return std::string("the product itself is returned");
+    return "the product has a use by '" + user->getName().getStringRef().str() +
+           "', which is not linear in it";
+  }
+  return std::nullopt;
+}
+
+/// Sizes of the site, with dynamic ones replaced by assume-seq-len.
+struct Sizes {
+  double batch = 1, m = 0, k1 = 0, k2 = 0;
+  llvm::SmallVector<double> n; ///< per leaf; 0 for a row_sum
+};
+
+class Site {
+public:
+  Site(MatmulOp s, int64_t assume) : s(s), assume(assume) {}
+
+  /// Decides; on decline returns the reason.
+  std::optional<std::string> analyse() {
+    if (auto why = collectLeaves(s.getResult(), {}, leaves))
+      return why;
+    if (leaves.empty())
+      return std::string("the product has no use");
+    llvm::ArrayRef<int64_t> a = shapeOf(s.getLhs()), sh = shapeOf(s.getResult());
+    size_t r = sh.size();
+    std::string missing;
+    auto size = [&](int64_t d, const char *what) -> double {
+      if (!ShapedType::isDynamic(d))
+        return static_cast<double>(d);
+      if (assume > 0)
+        return static_cast<double>(assume);
+      if (missing.empty())
+        missing = what;
+      return 0;
+    };
+    for (size_t i = 0; i + 2 < r; ++i)
+      sizes.batch *= size(sh[i], "a batch size");
+    sizes.m = size(sh[r - 2], "M (rows of the product)");
+    sizes.k2 = size(sh[r - 1], "the product's columns");
+    sizes.k1 = size(s.getTransposeLhs() ? a[r - 2] : a[r - 1],
+                    "the contraction size");
+    for (Leaf &leaf : leaves) {
+      double n = 0;
+      if (auto mm = dyn_cast<MatmulOp>(leaf.op))
+        n = size(shapeOf(mm.getResult()).back(), "a use's columns");
+      sizes.n.push_back(n);
+    }
+    if (!missing.empty())
+      return "the cost depends on a dynamic size (" + missing +
+             "); set assume-seq-len=N to decide";
+    costs();
+    if (after.first > before.first ||
+        (after.first == before.first && after.second >= before.second))
+      return "the rewrite costs more: " + describeCosts();
+    return std::nullopt;
+  }
+
+  std::string describeCosts() const {
+    return llvm::formatv("FLOPs {0:e2} -> {1:e2}, intermediate {2:e2} -> "
+                         "{3:e2} elements (M={4}, K={5}, S={6}, batch={7})",
+                         before.first, after.first, before.second,
+                         after.second, sizes.m, sizes.k1, sizes.k2,
+                         sizes.batch)
+        .str();
+  }
+
+  void rewrite(RewriterBase &rewriter) {
+    // Row sums first: a normalize on the way to a matmul leaf divides by
+    // one of them, and must see its replacement.
+    llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
+      return isa<RowSumOp>(x.op) && !isa<RowSumOp>(y.op);
+    });
+    bool ta = s.getTransposeLhs(), tb = s.getTransposeRhs();
+    size_t r = shapeOf(s.getResult()).size();
+    for (Leaf &leaf : leaves) {
+      rewriter.setInsertionPoint(leaf.op);
+      AttnBuilder b(rewriter, leaf.op->getLoc());
+      Value result;
+      if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
+        Value inner = b.matmul(s.getRhs(), mm.getRhs(), tb, mm.getTransposeRhs());
+        result = b.matmul(s.getLhs(), inner, ta, false);
+      } else {
+        // row_sum(op(A) op(B)) = op(A) (op(B) 1).
+        Value ones = b.rowSum(s.getRhs(), tb ? r - 2 : r - 1);
+        result = b.matmul(s.getLhs(), ones, ta, tb);
+      }
+      for (Operation *row : leaf.rows) {
+        if (auto sc = dyn_cast<ScaleOp>(row))
+          result = b.scale(result, sc.getFactor().convertToDouble());
+        else if (auto nz = dyn_cast<NormalizeOp>(row))
+          result = b.normalize(result, nz.getDen(),
+                               nz.getEps().convertToDouble());
+      }
+      result.setType(leaf.op->getResult(0).getType());
+      rewriter.replaceOp(leaf.op, result);
+    }
+    // S and the row scalings on the way are now dead.
+    llvm::SmallVector<Operation *> dead;
+    for (Leaf &leaf : leaves)
+      for (Operation *row : llvm::reverse(leaf.rows))
+        if (!llvm::is_contained(dead, row))
+          dead.push_back(row);
+    for (Operation *op : dead)
+      if (op->use_empty())
+        rewriter.eraseOp(op);
+    rewriter.eraseOp(s);
+  }
+
+private:
+  void costs() {
+    const Sizes &z = sizes;
+    double flopsBefore = 2 * z.m * z.k1 * z.k2, flopsAfter = 0,
+           bytesAfter = 0;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      double n = z.n[i];
+      double rowOps = static_cast<double>(leaves[i].rows.size());
+      if (isa<MatmulOp>(leaves[i].op)) {
+        flopsBefore += 2 * z.m * z.k2 * n + rowOps * z.m * z.k2;
+        flopsAfter += 2 * z.k1 * z.k2 * n + 2 * z.m * z.k1 * n +
+                      rowOps * z.m * n;
+        bytesAfter += z.k1 * n;
+      } else {
+        flopsBefore += z.m * z.k2 + rowOps * z.m * z.k2;
+        flopsAfter += z.k1 * z.k2 + 2 * z.m * z.k1 + rowOps * z.m;
+        bytesAfter += z.k1;
+      }
+    }
+    before = {z.batch * flopsBefore, z.batch * z.m * z.k2};
+    after = {z.batch * flopsAfter, z.batch * bytesAfter};
+  }
+
+  MatmulOp s;
+  int64_t assume;
+  llvm::SmallVector<Leaf> leaves;
+  Sizes sizes;
+  std::pair<double, double> before, after; ///< FLOPs, intermediate elements
+};
+
+struct AttnReassociatePass
+    : public attn::impl::AttnReassociateBase<AttnReassociatePass> {
+  using AttnReassociateBase::AttnReassociateBase;
+
+  void runOnOperation() override {
+    if (assumeSeqLen < 0) {
+      getOperation().emitError("attn-reassociate: assume-seq-len = ")
+          << assumeSeqLen.getValue() << " is negative; expected 0 (decline "
+          << "dynamic sites) or a sequence length > 0";
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    // A rewrite creates new products (B^T C), which may be sites in turn.
+    for (bool changed = true; changed;) {
+      changed = false;
+      llvm::SmallVector<MatmulOp> sites;
+      getOperation().walk([&](MatmulOp op) { sites.push_back(op); });
+      for (MatmulOp op : sites) {
+        Site site(op, assumeSeqLen);
+        if (auto why = site.analyse()) {
+          if (explain)
+            op.emitRemark("not reassociated: ") << *why;
+          continue;
+        }
+        if (explain)
+          op.emitRemark("reassociated (A B) C -> A (B C): ")
+              << site.describeCosts();
+        site.rewrite(rewriter);
+        changed = true;
+        break; // the walk's list may hold erased ops now
+      }
+    }
+  }
+};
+} // namespace
