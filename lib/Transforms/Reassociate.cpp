@@ -138,7 +138,8 @@ public:
 
   std::string describeCosts() const {
     return llvm::formatv("FLOPs {0:e2} -> {1:e2}, intermediate {2:e2} -> "
-                         "{3:e2} elements (M={4}, K={5}, S={6}, batch={7})",
+                         "{3:e2} elements (M={4:F0}, K={5:F0}, S={6:F0}, "
+                         "batch={7:F0})",
                          before.first, after.first, before.second,
                          after.second, sizes.m, sizes.k1, sizes.k2,
                          sizes.batch)
@@ -229,26 +230,30 @@ struct AttnReassociatePass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
-    // A rewrite creates new products (B^T C), which may be sites in turn.
+    // A rewrite creates new products (B^T C), which may be sites in turn:
+    // look again until nothing fires.
     for (bool changed = true; changed;) {
       changed = false;
       llvm::SmallVector<MatmulOp> sites;
       getOperation().walk([&](MatmulOp op) { sites.push_back(op); });
       for (MatmulOp op : sites) {
         Site site(op, assumeSeqLen);
-        if (auto why = site.analyse()) {
-          if (explain)
-            op.emitRemark("not reassociated: ") << *why;
+        if (site.analyse())
           continue;
-        }
         if (explain)
           op.emitRemark("reassociated (A B) C -> A (B C): ")
               << site.describeCosts();
         site.rewrite(rewriter);
         changed = true;
-        break; // the walk's list may hold erased ops now
+        break; // the list may hold erased ops now
       }
     }
+    // Once, for the sites that remain, why they were declined.
+    if (explain)
+      getOperation().walk([&](MatmulOp op) {
+        if (auto why = Site(op, assumeSeqLen).analyse())
+          op.emitRemark("not reassociated: ") << *why;
+      });
   }
 };
 } // namespace
