@@ -124,7 +124,8 @@ def Attn_NormalizeOp : Attn_Op<"normalize", [Pure]> {
   let summary = "row normalisation: num / (den + eps)";
   let description = [{
     `den` has the shape of `num` with the last dimension 1 (a row sum); the
-    division broadcasts along the last dimension. `eps` defaults to 1e-6
+    division broadcasts along the last dimension, and along any other
+    dimension where `den` has a static size 1. `eps` defaults to 1e-6
     (Katharopoulos et al. 2020).
   }];
   let arguments = (ins Attn_FloatTensor:$num, Attn_FloatTensor:$den,

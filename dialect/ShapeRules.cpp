@@ -151,15 +151,17 @@ bool inferNormalize(llvm::ArrayRef<Shape> in, Shape &res, Why why) {
     return false;
   Shape expected(num.begin(), num.end());
   expected.back() = 1;
+  // den broadcasts where it has a static 1; the result has num's shape.
   bool ok = den.size() == num.size();
   for (size_t i = 0; ok && i + 1 < num.size(); ++i)
-    ok = sameDim(num[i], den[i]);
+    ok = den[i] == 1 || sameDim(num[i], den[i]);
   if (ok)
     ok = den.back() == 1 || sameDim(den.back(), num.back());
   if (!ok)
     return why.fail("operand 'den' has shape " + formatShape(den) +
                     "; expected " + formatShape(expected) +
-                    " (num's shape with the last dimension 1)");
+                    " (num's shape with the last dimension 1; dimensions of "
+                    "size 1 broadcast)");
   res.assign(num.begin(), num.end());
   return true;
 }

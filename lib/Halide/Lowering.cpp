@@ -315,13 +315,12 @@ public:
   Value normalize(const Value &num, const Value &den, double eps) {
     size_t last = num.rank() - 1;
     for (size_t i = 0; i < last; ++i)
-      requireEqual(num.ext[i], den.ext[i],
-                   "dimension " + std::to_string(i) + " of num and den");
+      if (den.shape[i] != 1)
+        requireEqual(num.ext[i], den.ext[i],
+                     "dimension " + std::to_string(i) + " of num and den");
     return pointwise("normalize", num.ext, num.shape, [&](const Index &x) {
-      Index id = x;
-      if (den.shape[last] == 1)
-        id[last] = 0;
-      return at(num, x) / (at(den, id) + constant(eps));
+      return at(num, x) /
+             (at(den, broadcastIndex(den, x)) + constant(eps));
     });
   }
 

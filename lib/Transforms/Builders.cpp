@@ -12,6 +12,9 @@ llvm::ArrayRef<int64_t> attn::shapeOf(Value v) {
 
 Value AttnBuilder::build(llvm::StringRef name, ValueRange operands,
                          llvm::ArrayRef<NamedAttribute> attrs) {
+  // A failed build upstream propagates as null.
+  if (llvm::any_of(operands, [](Value v) { return !v; }))
+    return nullptr;
   OperationState state(loc, name);
   state.addOperands(operands);
   state.addAttributes(attrs);

@@ -146,7 +146,9 @@ public:
         .str();
   }
 
-  void rewrite(RewriterBase &rewriter) {
+  /// Fails only if a rewrite would build an invalid op (reported there),
+  /// which the analysis is meant to rule out.
+  LogicalResult rewrite(RewriterBase &rewriter) {
     // Row sums first: a normalize on the way to a matmul leaf divides by
     // one of them, and must see its replacement.
     llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
@@ -173,6 +175,8 @@ public:
           result = b.normalize(result, nz.getDen(),
                                nz.getEps().convertToDouble());
       }
+      if (!result)
+        return failure();
       result.setType(leaf.op->getResult(0).getType());
       rewriter.replaceOp(leaf.op, result);
     }
@@ -186,6 +190,7 @@ public:
       if (op->use_empty())
         rewriter.eraseOp(op);
     rewriter.eraseOp(s);
+    return success();
   }
 
 private:
@@ -243,7 +248,8 @@ struct AttnReassociatePass
         if (explain)
           op.emitRemark("reassociated (A B) C -> A (B C): ")
               << site.describeCosts();
-        site.rewrite(rewriter);
+        if (failed(site.rewrite(rewriter)))
+          return signalPassFailure();
         changed = true;
         break; // the list may hold erased ops now
       }

@@ -50,10 +50,12 @@ func.func @norms(%a: tensor<2x?x24xf32>, %g: tensor<24xf32>, %b: tensor<24xf32>)
   return %0, %1, %2, %3 : tensor<2x?x24xf32>, tensor<2x?x24xf32>, tensor<2x?x24xf32>, tensor<2x?x24xf32>
 }
 
-func.func @normalize_rows(%n: tensor<2x?x11xf32>, %d: tensor<2x?x1xf32>) -> tensor<2x?x11xf32> {
+func.func @normalize_rows(%n: tensor<2x?x11xf32>, %d: tensor<2x?x1xf32>, %b: tensor<1x?x1xf32>) -> (tensor<2x?x11xf32>, tensor<2x?x11xf32>) {
   %e = attn.exp %d : tensor<2x?x1xf32>
   %0 = attn.normalize %n, %e : (tensor<2x?x11xf32>, tensor<2x?x1xf32>) -> tensor<2x?x11xf32>
-  return %0 : tensor<2x?x11xf32>
+  %eb = attn.exp %b : tensor<1x?x1xf32>
+  %1 = attn.normalize %n, %eb {eps = 0.5 : f64} : (tensor<2x?x11xf32>, tensor<1x?x1xf32>) -> tensor<2x?x11xf32>
+  return %0, %1 : tensor<2x?x11xf32>, tensor<2x?x11xf32>
 }
 
 func.func @feature_maps(%a: tensor<1x2x?x17xf32>, %w: tensor<33x17xf32>)

@@ -123,7 +123,7 @@ func.func @rms_norm_gamma(%a: tensor<2x8xf32>, %g: tensor<8x1xf32>) -> tensor<2x
 // -----
 
 func.func @normalize_den(%n: tensor<2x5x8xf32>, %d: tensor<2x5x3xf32>) -> tensor<2x5x8xf32> {
-  // expected-error @+1 {{'attn.normalize' op operand 'den' has shape [2, 5, 3]; expected [2, 5, 1] (num's shape with the last dimension 1)}}
+  // expected-error @+1 {{'attn.normalize' op operand 'den' has shape [2, 5, 3]; expected [2, 5, 1] (num's shape with the last dimension 1; dimensions of size 1 broadcast)}}
   %o = attn.normalize %n, %d : (tensor<2x5x8xf32>, tensor<2x5x3xf32>) -> tensor<2x5x8xf32>
   return %o : tensor<2x5x8xf32>
 }
