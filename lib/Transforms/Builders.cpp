@@ -75,3 +75,31 @@ Value AttnBuilder::softmax(Value x) {
   return build(SoftmaxOp::getOperationName(), {x},
                {b.getNamedAttr("dim", b.getI64IntegerAttr(-1))});
 }
+
+Value AttnBuilder::favor(Value x, Value projection) {
+  return build(FeatureMapOp::getOperationName(), {x, projection},
+               {b.getNamedAttr("kind", FeatureMapKindAttr::get(
+                                           b.getContext(), FeatureMapKind::favor))});
+}
+
+Value AttnBuilder::layerNorm(Value x, double eps) {
+  return build(LayerNormOp::getOperationName(), {x},
+               {b.getNamedAttr("eps", b.getF64FloatAttr(eps)),
+                b.getNamedAttr("operandSegmentSizes",
+                               b.getDenseI32ArrayAttr({1, 0, 0}))});
+}
+
+Value AttnBuilder::constant(llvm::ArrayRef<int64_t> shape,
+                            llvm::ArrayRef<double> values, Value like) {
+  auto elem = cast<RankedTensorType>(like.getType()).getElementType();
+  auto type = RankedTensorType::get(shape, elem);
+  llvm::SmallVector<APFloat> floats;
+  for (double v : values) {
+    APFloat f(v);
+    bool lost;
+    f.convert(cast<FloatType>(elem).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &lost);
+    floats.push_back(f);
+  }
+  return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, floats));
+}

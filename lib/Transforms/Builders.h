@@ -8,6 +8,7 @@
 #define ATTN_TRANSFORMS_BUILDERS_H
 
 #include "dialect/AttnDialect.h"
+#include "dialect/ShapeRules.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -25,6 +26,13 @@ public:
   mlir::Value featureMap(FeatureMapKind kind, mlir::Value x);
   mlir::Value causalMask(mlir::Value x, MaskFill fill);
   mlir::Value softmax(mlir::Value x);
+  mlir::Value favor(mlir::Value x, mlir::Value projection);
+  /// Layer norm over the last dimension, without affine parameters.
+  mlir::Value layerNorm(mlir::Value x, double eps = 1e-5);
+  /// A dense constant of `shape` with `values` (row-major), in `x`'s
+  /// element type.
+  mlir::Value constant(llvm::ArrayRef<int64_t> shape,
+                       llvm::ArrayRef<double> values, mlir::Value like);
 
   /// Creates `name` with `operands` and `attrs`; the result type follows
   /// from the shape rules. Returns null (with an error at `loc`) when the

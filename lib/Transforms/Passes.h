@@ -5,6 +5,7 @@
 #include "dialect/AttnDialect.h"
 
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace attn {
 
@@ -13,6 +14,12 @@ namespace attn {
 
 #define GEN_PASS_REGISTRATION
 #include "lib/Transforms/Passes.h.inc"
+
+/// attn-linearize: the exact rewrites in order, then canonicalize and cse.
+void buildLinearizePipeline(mlir::OpPassManager &pm, int64_t assumeSeqLen);
+
+/// Registers the named pipelines (attn-linearize) for attn-opt.
+void registerAttnPipelines();
 
 } // namespace attn
 

@@ -48,4 +48,39 @@ def AttnReassociate : Pass<"attn-reassociate", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::attn::AttnDialect"];
 }
 
+def AttnRemoveSoftmax : Pass<"attn-remove-softmax", "::mlir::func::FuncOp"> {
+  let summary = "Replace softmax(s Q K^T) by a kernel attention (changes the model)";
+  let description = [{
+    Finds `softmax(s Q K^T)` (a positive `scale` and a `causal_mask fill
+    lowest` may sit between) and replaces it by the chosen kernel:
+
+    - `elu_plus_one`, `relu` (Katharopoulos et al. 2020): the weights
+      become `normalize(phi(Q) phi(K)^T, row_sum(.), eps = 1e-6)`, causally
+      masked (fill zero) when the softmax was; `s` cancels.
+    - `favor` (Choromanski et al. 2021): `phi(x) = m^{-1/2} exp(W x -
+      |x|^2/2)` on `sqrt(s) Q` and `sqrt(s) K` (so `s = 1/sqrt(d)` is the
+      paper's `d^{-1/4}` pre-scaling), with `W` `features` x d positive
+      orthogonal random features drawn from `seed`, then normalised as above.
+    - `fourier` (Cao 2021): `LN(Q) LN(K)^T / n`, no normaliser.
+    - `galerkin` (Cao 2021): `Q LN(K)^T / n` applied to `LN(V)`; needs the
+      softmax's only use to be `matmul(., V)`.
+
+    `n` is the key length (static). Layer norms have no affine parameters
+    (eps 1e-5). The model changes, so the pass runs only when asked and
+    emits a remark at every site it changed.
+  }];
+  let options = [
+    Option<"kernel", "kernel", "std::string", /*default=*/"\"\"",
+           "the replacement: elu_plus_one, relu, favor, galerkin or fourier "
+           "(required)">,
+    Option<"features", "features", "int64_t", /*default=*/"0",
+           "favor: the number m of random features (default 0: m = d)">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0",
+           "favor: seed of the orthogonal random projection">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "also say why a softmax was left alone">
+  ];
+  let dependentDialects = ["::attn::AttnDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -13,7 +13,6 @@
 //===----------------------------------------------------------------------===//
 #include "lib/Transforms/Builders.h"
 #include "lib/Transforms/Passes.h"
-#include "dialect/ShapeRules.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/Support/Format.h"

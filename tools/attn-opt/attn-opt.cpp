@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
   mlir::registerInlinerPass();
   mlir::registerSymbolDCEPass();
   attn::registerAttnPasses();
+  attn::registerAttnPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<attn::AttnDialect, mlir::func::FuncDialect,

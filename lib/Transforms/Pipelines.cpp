@@ -1,0 +1,38 @@
+//===- Pipelines.cpp - named pipelines of the exact rewrites --------------===//
+#include "lib/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+struct LinearizeOptions : public PassPipelineOptions<LinearizeOptions> {
+  Option<int64_t> assumeSeqLen{
+      *this, "assume-seq-len",
+      llvm::cl::desc("size assumed for dynamic dimensions by "
+                     "attn-reassociate (default 0: decline, never guess)"),
+      llvm::cl::init(0)};
+};
+} // namespace
+
+void attn::buildLinearizePipeline(OpPassManager &pm, int64_t assumeSeqLen) {
+  pm.addNestedPass<func::FuncOp>(createAttnDecompose());
+  AttnReassociateOptions reassociate;
+  reassociate.assumeSeqLen = assumeSeqLen;
+  pm.addNestedPass<func::FuncOp>(createAttnReassociate(reassociate));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void attn::registerAttnPipelines() {
+  PassPipelineRegistration<LinearizeOptions>(
+      "attn-linearize",
+      "The exact rewrites in order: attn-decompose, attn-reassociate, "
+      "canonicalize, cse (the model is unchanged; attn-remove-softmax is "
+      "separate because it is not exact)",
+      [](OpPassManager &pm, const LinearizeOptions &options) {
+        buildLinearizePipeline(pm, options.assumeSeqLen);
+      });
+}
