@@ -6,8 +6,8 @@
 // RUN: attn-opt %s --attn-remove-softmax=kernel=galerkin 2>/dev/null | FileCheck %s --check-prefix=GALERKIN
 // Every changed site says so, without being asked:
 // RUN: attn-opt %s --attn-remove-softmax=kernel=relu -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
-// REMARK: remove-softmax.mlir:[[@LINE+15]]:8: remark: softmax attention replaced by relu linear attention (the softmax scale cancels); this changes the model
-// REMARK: remove-softmax.mlir:[[@LINE+32]]:8: remark: softmax attention replaced by relu linear attention (the softmax scale cancels), causal; this changes the model
+// REMARK: remove-softmax.mlir:[[@LINE+14]]:8: remark: softmax attention replaced by relu linear attention (the softmax scale cancels); this changes the model
+// REMARK: remove-softmax.mlir:[[@LINE+31]]:8: remark: softmax attention replaced by relu linear attention (the softmax scale cancels), causal; this changes the model
 
 // ELU-LABEL: func.func @plain
 // ELU-DAG: %[[FQ:.*]] = attn.feature_map elu_plus_one %arg0
