@@ -11,7 +11,7 @@ ATTN_BUILD_DIR=${ATTN_BUILD_DIR:-$ATTN_ROOT/build}
 ATTN_JOBS=${ATTN_JOBS:-2}
 
 ATTN_PACKAGES=(
-  cmake ninja-build g++ python3
+  cmake ninja-build g++ python3 python3-numpy
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libhalide14-0-dev libgtest-dev
 )

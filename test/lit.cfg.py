@@ -24,6 +24,7 @@ config.substitutions.append(("%halide_include", config.halide_include_dir))
 config.substitutions.append(("%runtime_include",
                              os.path.join(config.attn_source_dir, "lib", "Runtime")))
 config.substitutions.append(("%runtime_lib", config.attn_runtime_lib))
+config.substitutions.append(("%python_numpy", "/usr/bin/python3"))
 config.substitutions.append(("%python", config.python_executable))
 
 # Halide's JIT and the kernels use all cores unless told; keep lit's

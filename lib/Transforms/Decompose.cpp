@@ -34,43 +34,55 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    AttnBuilder b(rewriter, op.getLoc());
-    Value q = op.getQuery(), k = op.getKey(), v = op.getValue(), out;
-    std::string what;
-    if (op.getKernel() == AttentionKernel::softmax) {
-      std::optional<double> scale = softmaxScale(op);
-      if (!scale)
-        return rewriter.notifyMatchFailure(op, "dynamic head size, no scale");
-      Value s = b.scale(b.matmul(q, k, false, true), *scale);
-      if (op.getCausal())
-        s = b.causalMask(s, MaskFill::lowest);
-      out = b.matmul(b.softmax(s), v);
-      what = "softmax(" + std::to_string(*scale) + " Q K^T" +
-             (op.getCausal() ? ", causal mask" : "") + ") V";
-    } else {
-      FeatureMapKind kind = op.getKernel() == AttentionKernel::relu
-                                ? FeatureMapKind::relu
-                                : FeatureMapKind::elu_plus_one;
-      Value s = b.matmul(b.featureMap(kind, q), b.featureMap(kind, k), false,
-                         true);
-      if (op.getCausal())
-        s = b.causalMask(s, MaskFill::zero);
-      out = b.normalize(b.matmul(s, v), b.rowSum(s), 1e-6);
-      what = std::string("normalize(S V, row_sum(S)) with S = phi(Q) phi(K)^T") +
-             (op.getCausal() ? " causally masked" : "");
-    }
-    if (!out)
-      return failure();
-    // The op's declared type may be more static than the inferred one.
-    out.setType(op.getType());
-    if (explain)
-      op.emitRemark("expanded into ") << what;
-    rewriter.replaceOp(op, out);
-    return success();
+    if (op.getKernel() == AttentionKernel::softmax && !softmaxScale(op))
+      return rewriter.notifyMatchFailure(op, "dynamic head size, no scale");
+    return expandAttention(op, rewriter, explain);
   }
 
   bool explain;
 };
+
+} // namespace
+
+LogicalResult attn::expandAttention(AttentionOp op, RewriterBase &rewriter,
+                                    bool remark) {
+  std::optional<double> scale = softmaxScale(op);
+  if (op.getKernel() == AttentionKernel::softmax && !scale)
+    return failure();
+  rewriter.setInsertionPoint(op);
+  AttnBuilder b(rewriter, op.getLoc());
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(), out;
+  std::string what;
+  if (op.getKernel() == AttentionKernel::softmax) {
+    Value s = b.scale(b.matmul(q, k, false, true), *scale);
+    if (op.getCausal())
+      s = b.causalMask(s, MaskFill::lowest);
+    out = b.matmul(b.softmax(s), v);
+    what = "softmax(" + std::to_string(*scale) + " Q K^T" +
+           (op.getCausal() ? ", causal mask" : "") + ") V";
+  } else {
+    FeatureMapKind kind = op.getKernel() == AttentionKernel::relu
+                              ? FeatureMapKind::relu
+                              : FeatureMapKind::elu_plus_one;
+    Value s =
+        b.matmul(b.featureMap(kind, q), b.featureMap(kind, k), false, true);
+    if (op.getCausal())
+      s = b.causalMask(s, MaskFill::zero);
+    out = b.normalize(b.matmul(s, v), b.rowSum(s), 1e-6);
+    what = std::string("normalize(S V, row_sum(S)) with S = phi(Q) phi(K)^T") +
+           (op.getCausal() ? " causally masked" : "");
+  }
+  if (!out)
+    return failure();
+  // The op's declared type may be more static than the inferred one.
+  out.setType(op.getType());
+  if (remark)
+    op.emitRemark("expanded into ") << what;
+  rewriter.replaceOp(op, out);
+  return success();
+}
+
+namespace {
 
 struct AttnDecomposePass
     : public attn::impl::AttnDecomposeBase<AttnDecomposePass> {

@@ -6,6 +6,7 @@
 
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace attn {
 
@@ -14,6 +15,13 @@ namespace attn {
 
 #define GEN_PASS_REGISTRATION
 #include "lib/Transforms/Passes.h.inc"
+
+/// Replaces a composite attn.attention by primitive ops (what
+/// attn-decompose does at each site); fails, changing nothing, for a softmax
+/// attention with a dynamic head size and no scale. With `remark`, says
+/// what it built.
+mlir::LogicalResult expandAttention(AttentionOp op, mlir::RewriterBase &rewriter,
+                                    bool remark = false);
 
 /// attn-linearize: the exact rewrites in order, then canonicalize and cse.
 void buildLinearizePipeline(mlir::OpPassManager &pm, int64_t assumeSeqLen);

@@ -52,7 +52,8 @@ def AttnRemoveSoftmax : Pass<"attn-remove-softmax", "::mlir::func::FuncOp"> {
   let summary = "Replace softmax(s Q K^T) by a kernel attention (changes the model)";
   let description = [{
     Finds `softmax(s Q K^T)` (a positive `scale` and a `causal_mask fill
-    lowest` may sit between) and replaces it by the chosen kernel:
+    lowest` may sit between; a composite `attn.attention softmax` is
+    expanded first) and replaces it by the chosen kernel:
 
     - `elu_plus_one`, `relu` (Katharopoulos et al. 2020): the weights
       become `normalize(phi(Q) phi(K)^T, row_sum(.), eps = 1e-6)`, causally

@@ -92,9 +92,20 @@ struct AttnRemoveSoftmaxPass
           << "m = d)";
       return signalPassFailure();
     }
+    IRRewriter rewriter(&getContext());
+    // Composite softmax attentions are expanded first: their softmax is
+    // then a site like any other.
+    llvm::SmallVector<AttentionOp> composites;
+    getOperation().walk([&](AttentionOp op) {
+      if (op.getKernel() == AttentionKernel::softmax)
+        composites.push_back(op);
+    });
+    for (AttentionOp op : composites)
+      if (failed(expandAttention(op, rewriter)) && explain)
+        op.emitRemark("softmax kept: the head size is dynamic and the "
+                      "attention has no explicit scale");
     llvm::SmallVector<SoftmaxOp> softmaxes;
     getOperation().walk([&](SoftmaxOp op) { softmaxes.push_back(op); });
-    IRRewriter rewriter(&getContext());
     for (SoftmaxOp op : softmaxes) {
       Site site;
       std::optional<std::string> why = match(op, site);
