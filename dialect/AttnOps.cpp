@@ -48,6 +48,10 @@ static LogicalResult verifyAttnOp(Operation *op) {
   LogicalResult OP::verify() { return verifyAttnOp(getOperation()); }
 ATTN_VERIFY(MatmulOp)
 ATTN_VERIFY(TransposeOp)
+ATTN_VERIFY(ExpandDimsOp)
+ATTN_VERIFY(SqueezeOp)
+ATTN_VERIFY(ChunkOp)
+ATTN_VERIFY(UnchunkOp)
 ATTN_VERIFY(SoftmaxOp)
 ATTN_VERIFY(CausalMaskOp)
 ATTN_VERIFY(LayerNormOp)

@@ -52,6 +52,51 @@ def Attn_TransposeOp : Attn_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Attn_ExpandDimsOp : Attn_Op<"expand_dims", [Pure]> {
+  let summary = "inserts a dimension of size 1 at position `dim`";
+  let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Attn_SqueezeOp : Attn_Op<"squeeze", [Pure]> {
+  let summary = "removes the dimension `dim`, of static size 1";
+  let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Attn_ChunkOp : Attn_Op<"chunk", [Pure]> {
+  let summary = "splits dimension `dim` into chunks of `size`, zero-padded";
+  let description = [{
+    `[.., T, ..] -> [.., ceil(T / size), size, ..]`: element `(n, c)` is
+    element `n * size + c` of the input, or 0 past its end (the tail chunk
+    is padded with zeros).
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim, I64Attr:$size);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Attn_UnchunkOp : Attn_Op<"unchunk", [Pure]> {
+  let summary = "merges dimensions `dim`, `dim + 1` and drops the padding";
+  let description = [{
+    The inverse of `attn.chunk`: `[.., N, C, ..] -> [.., T, ..]` with `T`
+    the size of dimension `dim` of `like` (the tensor that was chunked);
+    `N * C >= T` must hold.
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_FloatTensor:$like,
+                   I64Attr:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `like` $like attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalisations and masks
 //===----------------------------------------------------------------------===//

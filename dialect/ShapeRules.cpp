@@ -129,6 +129,69 @@ bool inferTranspose(TransposeOp op, llvm::ArrayRef<Shape> in, Shape &res,
   return true;
 }
 
+bool inferExpandDims(ExpandDimsOp op, const Shape &x, Shape &res, Why why) {
+  int64_t rank = x.size(), dim = op.getDim();
+  if (dim < 0)
+    dim += rank + 1;
+  if (dim < 0 || dim > rank)
+    return why.fail("'dim' = " + llvm::Twine(op.getDim()) +
+                    " is out of range for a result of rank " +
+                    llvm::Twine(rank + 1) + "; expected a value in [" +
+                    llvm::Twine(-rank - 1) + ", " + llvm::Twine(rank) + "]");
+  res.assign(x.begin(), x.end());
+  res.insert(res.begin() + dim, 1);
+  return true;
+}
+
+bool inferSqueeze(SqueezeOp op, const Shape &x, Shape &res, Why why) {
+  int64_t d;
+  if (!checkDim(op.getDim(), x.size(), "dim", d, why))
+    return false;
+  if (x[d] != 1)
+    return why.fail("dimension " + llvm::Twine(d) + " of input " +
+                    formatShape(x) + " has size " + dimStr(x[d]) +
+                    "; expected a static 1");
+  res.assign(x.begin(), x.end());
+  res.erase(res.begin() + d);
+  return true;
+}
+
+bool inferChunk(ChunkOp op, const Shape &x, Shape &res, Why why) {
+  int64_t d;
+  if (!checkDim(op.getDim(), x.size(), "dim", d, why))
+    return false;
+  int64_t size = op.getSize();
+  if (size <= 0)
+    return why.fail("'size' = " + llvm::Twine(size) +
+                    " is not a chunk size; expected size > 0");
+  res.assign(x.begin(), x.end());
+  res[d] = x[d] == kDyn ? kDyn : (x[d] + size - 1) / size;
+  res.insert(res.begin() + d + 1, size);
+  return true;
+}
+
+bool inferUnchunk(UnchunkOp op, llvm::ArrayRef<Shape> in, Shape &res,
+                  Why why) {
+  const Shape &x = in[0], &like = in[1];
+  int64_t d;
+  if (!checkDim(op.getDim(), like.size(), "dim", d, why))
+    return false;
+  if (x.size() != like.size() + 1)
+    return why.fail("operand 'input' has rank " + llvm::Twine(x.size()) +
+                    "; expected " + llvm::Twine(like.size() + 1) +
+                    " (one more than 'like', " + formatShape(like) + ")");
+  int64_t n = x[d], c = x[d + 1], t = like[d];
+  if (n != kDyn && c != kDyn && t != kDyn && n * c < t)
+    return why.fail(llvm::Twine(n) + " chunks of " + llvm::Twine(c) +
+                    " hold fewer than the " + llvm::Twine(t) +
+                    " elements of 'like'; expected chunks * size >= " +
+                    llvm::Twine(t));
+  res.assign(x.begin(), x.end());
+  res.erase(res.begin() + d + 1);
+  res[d] = t;
+  return true;
+}
+
 bool inferNormAffine(llvm::ArrayRef<Shape> in, Shape &res, Why why) {
   const Shape &x = in[0];
   if (!requireRank(x, 1, "input", why))
@@ -278,6 +341,10 @@ bool attn::inferResultShape(mlir::Operation *op,
   return llvm::TypeSwitch<mlir::Operation *, bool>(op)
       .Case([&](MatmulOp o) { return inferMatmul(o, in, res, why); })
       .Case([&](TransposeOp o) { return inferTranspose(o, in, res, why); })
+      .Case([&](ExpandDimsOp o) { return inferExpandDims(o, in[0], res, why); })
+      .Case([&](SqueezeOp o) { return inferSqueeze(o, in[0], res, why); })
+      .Case([&](ChunkOp o) { return inferChunk(o, in[0], res, why); })
+      .Case([&](UnchunkOp o) { return inferUnchunk(o, in, res, why); })
       .Case([&](SoftmaxOp o) {
         res.assign(in[0].begin(), in[0].end());
         return checkDim(o.getDim(), in[0].size(), "dim", d, why);

@@ -231,6 +231,56 @@ public:
     });
   }
 
+  Value expandDims(const Value &a, size_t dim) {
+    std::vector<Expr> ext = a.ext;
+    ext.insert(ext.begin() + dim, 1);
+    Shape shape = a.shape;
+    shape.insert(shape.begin() + dim, 1);
+    return pointwise("expand_dims", ext, shape, [&](const Index &x) {
+      return at(a, without(x, dim));
+    });
+  }
+
+  Value squeeze(const Value &a, size_t dim) {
+    return pointwise("squeeze", without(a.ext, dim), without(a.shape, dim),
+                     [&](const Index &x) {
+                       return at(a, withInserted(x, dim, 0));
+                     });
+  }
+
+  /// [.., T, ..] -> [.., ceil(T/C), C, ..], zeros past the end.
+  Value chunk(const Value &a, size_t dim, int64_t size) {
+    Expr t = a.ext[dim];
+    std::vector<Expr> ext = a.ext;
+    ext[dim] = (t + (int)size - 1) / (int)size;
+    ext.insert(ext.begin() + dim + 1, (int)size);
+    Shape shape = a.shape;
+    shape[dim] = shape[dim] == kDyn ? kDyn : (shape[dim] + size - 1) / size;
+    shape.insert(shape.begin() + dim + 1, size);
+    return pointwise("chunk", ext, shape, [&](const Index &x) {
+      Expr pos = x[dim] * (int)size + x[dim + 1];
+      Index src = without(x, dim + 1);
+      src[dim] = Halide::clamp(pos, 0, t - 1);
+      return Halide::select(pos < t, at(a, src), constant(0));
+    });
+  }
+
+  /// [.., N, C, ..] -> [.., T, ..] with T from `like`.
+  Value unchunk(const Value &a, const Value &like, size_t dim) {
+    Expr size = a.ext[dim + 1];
+    requireEqual(Halide::min(a.ext[dim] * size, like.ext[dim]),
+                 like.ext[dim], "chunks * chunk size against the length of 'like'");
+    std::vector<Expr> ext = without(a.ext, dim + 1);
+    ext[dim] = like.ext[dim];
+    Shape shape = without(a.shape, dim + 1);
+    shape[dim] = like.shape[dim];
+    return pointwise("unchunk", ext, shape, [&](const Index &x) {
+      Index src = withInserted(x, dim + 1, x[dim] % size);
+      src[dim] = x[dim] / size;
+      return at(a, src);
+    });
+  }
+
   /// sum_r body(y, r) along `dim` of `a`, as a Func of the other indices.
   Value sumAlong(const std::string &name, const Value &a, size_t dim,
                  const std::function<Expr(const Index &y, Expr r)> &term) {
@@ -568,6 +618,19 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
         return b.matmul(in[0], in[1], o.getTransposeLhs(), o.getTransposeRhs());
       })
       .Case([&](TransposeOp o) { return b.transpose(in[0], o.getPermutation()); })
+      .Case([&](ExpandDimsOp o) {
+        int64_t d = o.getDim();
+        return b.expandDims(in[0], d < 0 ? d + in[0].rank() + 1 : d);
+      })
+      .Case([&](SqueezeOp o) {
+        return b.squeeze(in[0], dimIndex(o.getDim(), in[0].rank()));
+      })
+      .Case([&](ChunkOp o) {
+        return b.chunk(in[0], dimIndex(o.getDim(), in[0].rank()), o.getSize());
+      })
+      .Case([&](UnchunkOp o) {
+        return b.unchunk(in[0], in[1], dimIndex(o.getDim(), in[1].rank()));
+      })
       .Case([&](SoftmaxOp o) {
         return b.softmax(in[0], dimIndex(o.getDim(), in[0].rank()));
       })

@@ -37,6 +37,10 @@ Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
       .Case([&](MatmulOp o) { return ref::matmul(o, in, shape); })
       .Case([&](TransposeOp o) { return ref::transpose(o, in, shape); })
       .Case([&](SoftmaxOp o) { return ref::softmax(o, in, shape); })
+      .Case<ExpandDimsOp, SqueezeOp>(
+          [&](Operation *) { return ref::reshapeOnly(in, shape); })
+      .Case([&](ChunkOp o) { return ref::chunk(o, in, shape); })
+      .Case([&](UnchunkOp o) { return ref::unchunk(o, in, shape); })
       .Case([&](CausalMaskOp o) { return ref::causalMask(o, in, shape); })
       .Case([&](LayerNormOp o) { return ref::layerNorm(o, in, shape); })
       .Case([&](RmsNormOp o) { return ref::rmsNorm(o, in, shape); })

@@ -119,6 +119,52 @@ Tensor ref::transpose(TransposeOp op, Args in, const Shape &shape) {
   return out;
 }
 
+Tensor ref::reshapeOnly(Args in, const Shape &shape) {
+  Tensor out = *in[0];
+  out.shape = shape;
+  return out;
+}
+
+Tensor ref::chunk(ChunkOp op, Args in, const Shape &shape) {
+  const Tensor &x = *in[0];
+  Tensor out(shape, x.kind);
+  int64_t d = normalizeDim(op.getDim(), x.rank()), size = op.getSize();
+  Shape sx = x.strides();
+  forEachIndex(shape, [&](const Shape &idx, int64_t flat) {
+    int64_t t = idx[d] * size + idx[d + 1];
+    if (t >= x.shape[d])
+      return; // padding
+    int64_t off = 0;
+    for (int64_t i = 0, j = 0; i < (int64_t)idx.size(); ++i) {
+      if (i == d + 1)
+        continue;
+      off += (i == d ? t : idx[i]) * sx[j++];
+    }
+    out.data[flat] = x.data[off];
+  });
+  return out;
+}
+
+Tensor ref::unchunk(UnchunkOp op, Args in, const Shape &shape) {
+  const Tensor &x = *in[0];
+  Tensor out(shape, x.kind);
+  int64_t d = normalizeDim(op.getDim(), in[1]->rank()), size = x.shape[d + 1];
+  Shape sx = x.strides();
+  forEachIndex(shape, [&](const Shape &idx, int64_t flat) {
+    int64_t off = 0;
+    for (int64_t i = 0; i < (int64_t)idx.size(); ++i) {
+      if (i < d)
+        off += idx[i] * sx[i];
+      else if (i == d)
+        off += (idx[d] / size) * sx[d] + (idx[d] % size) * sx[d + 1];
+      else
+        off += idx[i] * sx[i + 1];
+    }
+    out.data[flat] = x.data[off];
+  });
+  return out;
+}
+
 Tensor ref::softmax(SoftmaxOp op, Args in, const Shape &shape) {
   const Tensor &x = *in[0];
   Tensor out(shape, x.kind);

@@ -18,6 +18,10 @@ using Args = llvm::ArrayRef<const Tensor *>;
 Tensor matmul(MatmulOp op, Args in, const Shape &shape);
 Tensor transpose(TransposeOp op, Args in, const Shape &shape);
 Tensor softmax(SoftmaxOp op, Args in, const Shape &shape);
+/// expand_dims and squeeze keep the row-major data as it is.
+Tensor reshapeOnly(Args in, const Shape &shape);
+Tensor chunk(ChunkOp op, Args in, const Shape &shape);
+Tensor unchunk(UnchunkOp op, Args in, const Shape &shape);
 Tensor causalMask(CausalMaskOp op, Args in, const Shape &shape);
 Tensor layerNorm(LayerNormOp op, Args in, const Shape &shape);
 Tensor rmsNorm(RmsNormOp op, Args in, const Shape &shape);

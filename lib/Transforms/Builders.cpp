@@ -103,3 +103,40 @@ Value AttnBuilder::constant(llvm::ArrayRef<int64_t> shape,
   }
   return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, floats));
 }
+
+Value AttnBuilder::expandDims(Value x, int64_t dim) {
+  return build(ExpandDimsOp::getOperationName(), {x},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+}
+
+Value AttnBuilder::squeeze(Value x, int64_t dim) {
+  return build(SqueezeOp::getOperationName(), {x},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+}
+
+Value AttnBuilder::chunk(Value x, int64_t dim, int64_t size) {
+  return build(ChunkOp::getOperationName(), {x},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim)),
+                b.getNamedAttr("size", b.getI64IntegerAttr(size))});
+}
+
+Value AttnBuilder::unchunk(Value x, Value like, int64_t dim) {
+  return build(UnchunkOp::getOperationName(), {x, like},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+}
+
+Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive) {
+  llvm::SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("dim", b.getI64IntegerAttr(dim))};
+  if (exclusive)
+    attrs.push_back(b.getNamedAttr("exclusive", b.getUnitAttr()));
+  return build(CumsumOp::getOperationName(), {x}, attrs);
+}
+
+Value AttnBuilder::add(Value x, Value y) {
+  return build(AddOp::getOperationName(), {x, y});
+}
+
+Value AttnBuilder::mul(Value x, Value y) {
+  return build(MulOp::getOperationName(), {x, y});
+}

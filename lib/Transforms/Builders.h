@@ -27,6 +27,13 @@ public:
   mlir::Value causalMask(mlir::Value x, MaskFill fill);
   mlir::Value softmax(mlir::Value x);
   mlir::Value favor(mlir::Value x, mlir::Value projection);
+  mlir::Value expandDims(mlir::Value x, int64_t dim);
+  mlir::Value squeeze(mlir::Value x, int64_t dim);
+  mlir::Value chunk(mlir::Value x, int64_t dim, int64_t size);
+  mlir::Value unchunk(mlir::Value x, mlir::Value like, int64_t dim);
+  mlir::Value cumsum(mlir::Value x, int64_t dim, bool exclusive = false);
+  mlir::Value add(mlir::Value a, mlir::Value b);
+  mlir::Value mul(mlir::Value a, mlir::Value b);
   /// Layer norm over the last dimension, without affine parameters.
   mlir::Value layerNorm(mlir::Value x, double eps = 1e-5);
   /// A dense constant of `shape` with `values` (row-major), in `x`'s

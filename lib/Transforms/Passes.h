@@ -23,8 +23,10 @@ namespace attn {
 mlir::LogicalResult expandAttention(AttentionOp op, mlir::RewriterBase &rewriter,
                                     bool remark = false);
 
-/// attn-linearize: the exact rewrites in order, then canonicalize and cse.
-void buildLinearizePipeline(mlir::OpPassManager &pm, int64_t assumeSeqLen);
+/// attn-linearize: the exact rewrites in order (decompose, reassociate,
+/// causal-to-cumsum, chunk), then canonicalize and cse.
+void buildLinearizePipeline(mlir::OpPassManager &pm, int64_t assumeSeqLen,
+                            int64_t chunkSize);
 
 /// Registers the named pipelines (attn-linearize) for attn-opt.
 void registerAttnPipelines();

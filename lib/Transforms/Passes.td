@@ -84,4 +84,42 @@ def AttnRemoveSoftmax : Pass<"attn-remove-softmax", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::attn::AttnDialect", "::mlir::arith::ArithDialect"];
 }
 
+def AttnCausalToCumsum : Pass<"attn-causal-to-cumsum", "::mlir::func::FuncOp"> {
+  let summary = "Causally masked softmax-free attention -> cumulative sums";
+  let description = [{
+    For `M = causal_mask(A B^T, fill zero)` whose uses are linear in M
+    (through row scalings, as in attn-reassociate), rewrites
+      `matmul(M, V)`  ->  row t: `a_t^T sum_{s<=t} b_s v_s^T`
+                          (`cumsum` over T of per-position outer products)
+      `row_sum(M)`    ->  row t: `a_t . sum_{s<=t} b_s`
+    Exact. The numerator holds a [.., T, d, e] running state; attn-chunk
+    turns it into the chunked form that does not.
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "emit a remark at every masked product: rewritten, or why not">
+  ];
+  let dependentDialects = ["::attn::AttnDialect"];
+}
+
+def AttnChunk : Pass<"attn-chunk", "::mlir::func::FuncOp"> {
+  let summary = "Cumulative-sum attention -> chunked form";
+  let description = [{
+    Rewrites the forms attn-causal-to-cumsum produces:
+      numerator `a_t^T cumsum_T(b v^T)`, denominator `a_t . cumsum_T(b)`
+    into chunks of `size` positions (`attn.chunk`, zero-padded tail): inside
+    a chunk the masked C x C product, across chunks an exclusive prefix over
+    per-chunk d x e states; `attn.unchunk` drops the padding. Exact, and no
+    T x d x e tensor remains.
+  }];
+  let options = [
+    Option<"size", "size", "int64_t", /*default=*/"64",
+           "chunk length C (> 0); a length not divisible by C gets a "
+           "zero-padded tail chunk">,
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "emit a remark at every cumulative sum looked at">
+  ];
+  let dependentDialects = ["::attn::AttnDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -14,14 +14,23 @@ struct LinearizeOptions : public PassPipelineOptions<LinearizeOptions> {
       llvm::cl::desc("size assumed for dynamic dimensions by "
                      "attn-reassociate (default 0: decline, never guess)"),
       llvm::cl::init(0)};
+  Option<int64_t> chunkSize{
+      *this, "chunk-size",
+      llvm::cl::desc("chunk length of attn-chunk (default 64)"),
+      llvm::cl::init(64)};
 };
 } // namespace
 
-void attn::buildLinearizePipeline(OpPassManager &pm, int64_t assumeSeqLen) {
+void attn::buildLinearizePipeline(OpPassManager &pm, int64_t assumeSeqLen,
+                                  int64_t chunkSize) {
   pm.addNestedPass<func::FuncOp>(createAttnDecompose());
   AttnReassociateOptions reassociate;
   reassociate.assumeSeqLen = assumeSeqLen;
   pm.addNestedPass<func::FuncOp>(createAttnReassociate(reassociate));
+  pm.addNestedPass<func::FuncOp>(createAttnCausalToCumsum());
+  AttnChunkOptions chunk;
+  chunk.size = chunkSize;
+  pm.addNestedPass<func::FuncOp>(createAttnChunk(chunk));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -30,9 +39,9 @@ void attn::registerAttnPipelines() {
   PassPipelineRegistration<LinearizeOptions>(
       "attn-linearize",
       "The exact rewrites in order: attn-decompose, attn-reassociate, "
-      "canonicalize, cse (the model is unchanged; attn-remove-softmax is "
-      "separate because it is not exact)",
+      "attn-causal-to-cumsum, attn-chunk, canonicalize, cse (the model is "
+      "unchanged; attn-remove-softmax is separate because it is not exact)",
       [](OpPassManager &pm, const LinearizeOptions &options) {
-        buildLinearizePipeline(pm, options.assumeSeqLen);
+        buildLinearizePipeline(pm, options.assumeSeqLen, options.chunkSize);
       });
 }

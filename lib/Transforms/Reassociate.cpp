@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Transforms/Builders.h"
+#include "lib/Transforms/LinearUses.h"
 #include "lib/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -30,61 +31,6 @@ using namespace mlir;
 
 namespace {
 
-/// A use of the product that the rewrite replaces.
-struct Leaf {
-  Operation *op;                       ///< a MatmulOp or a RowSumOp
-  llvm::SmallVector<Operation *> rows; ///< row scalings from S to op
-};
-
-/// Follows the uses of `v` (S or a row scaling of it) to leaves. Returns
-/// a reason when some use is not linear in S.
-std::optional<std::string> collectLeaves(Value v,
-                                         llvm::SmallVector<Operation *> rows,
-                                         llvm::SmallVectorImpl<Leaf> &leaves) {
-  int64_t rank = shapeOf(v).size();
-  for (OpOperand &use : v.getUses()) {
-    Operation *user = use.getOwner();
-    if (isa<ScaleOp>(user) ||
-        (isa<NormalizeOp>(user) && use.getOperandNumber() == 0 &&
-         shapeOf(user->getOperand(1)).back() == 1)) {
-      auto next = rows;
-      next.push_back(user);
-      if (auto why = collectLeaves(user->getResult(0), next, leaves))
-        return why;
-      continue;
-    }
-    if (auto mm = dyn_cast<MatmulOp>(user)) {
-      if (use.getOperandNumber() == 0 && !mm.getTransposeLhs() &&
-          mm.getRhs() != v) {
-        leaves.push_back({user, rows});
-        continue;
-      }
-      return std::string("the product is used as the ") +
-             (use.getOperandNumber() == 0 ? "transposed " : "right ") +
-             "operand of a matmul";
-    }
-    if (auto rs = dyn_cast<RowSumOp>(user)) {
-      if (normalizeDim(rs.getDim(), rank) == rank - 1) {
-        leaves.push_back({user, rows});
-        continue;
-      }
-      return std::string("the product is summed over its rows, not its "
-                         "columns");
-    }
-    if (isa<SoftmaxOp>(user))
-      return std::string("a softmax is between the product and its use "
-                         "(attn-remove-softmax replaces it by a kernel)");
-    if (isa<CausalMaskOp>(user))
-      return std::string("a causal mask is between the product and its use "
-                         "(attn-causal-to-cumsum handles masked products)");
-    if (isa<func::ReturnOp>(user))
-      return std::string("the product itself is returned");
-    return "the product has a use by '" + user->getName().getStringRef().str() +
-           "', which is not linear in it";
-  }
-  return std::nullopt;
-}
-
 /// Sizes of the site, with dynamic ones replaced by assume-seq-len.
 struct Sizes {
   double batch = 1, m = 0, k1 = 0, k2 = 0;
@@ -97,7 +43,7 @@ public:
 
   /// Decides; on decline returns the reason.
   std::optional<std::string> analyse() {
-    if (auto why = collectLeaves(s.getResult(), {}, leaves))
+    if (auto why = collectLinearUses(s.getResult(), leaves))
       return why;
     if (leaves.empty())
       return std::string("the product has no use");
@@ -167,27 +113,10 @@ public:
         Value ones = b.rowSum(s.getRhs(), tb ? r - 2 : r - 1);
         result = b.matmul(s.getLhs(), ones, ta, tb);
       }
-      for (Operation *row : leaf.rows) {
-        if (auto sc = dyn_cast<ScaleOp>(row))
-          result = b.scale(result, sc.getFactor().convertToDouble());
-        else if (auto nz = dyn_cast<NormalizeOp>(row))
-          result = b.normalize(result, nz.getDen(),
-                               nz.getEps().convertToDouble());
-      }
-      if (!result)
+      if (failed(replaceLeaf(rewriter, b, leaf, result)))
         return failure();
-      result.setType(leaf.op->getResult(0).getType());
-      rewriter.replaceOp(leaf.op, result);
     }
-    // S and the row scalings on the way are now dead.
-    llvm::SmallVector<Operation *> dead;
-    for (Leaf &leaf : leaves)
-      for (Operation *row : llvm::reverse(leaf.rows))
-        if (!llvm::is_contained(dead, row))
-          dead.push_back(row);
-    for (Operation *op : dead)
-      if (op->use_empty())
-        rewriter.eraseOp(op);
+    eraseDeadRows(rewriter, leaves);
     rewriter.eraseOp(s);
     return success();
   }

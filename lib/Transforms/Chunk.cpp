@@ -1,0 +1,153 @@
+//===- Chunk.cpp - cumulative-sum attention -> chunked form ---------------===//
+//
+// Numerator:   squeeze(matmul(expand(A), cumsum_T(matmul(expand(B), expand(V)))))
+//   -> unchunk(masked(Ac Bc^T) Vc + Ac excl_cumsum_N(Bc^T Vc))
+// Denominator: row_sum(mul(A, cumsum_T(B)))
+//   -> unchunk(row_sum(masked(Ac Bc^T)) + Ac excl_cumsum_N(sum_C Bc)^T)
+// with Xc = chunk(X) of shape [.., N, C, .]. Both are exact.
+//
+//===----------------------------------------------------------------------===//
+#include "lib/Transforms/Builders.h"
+#include "lib/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace attn {
+#define GEN_PASS_DEF_ATTNCHUNK
+#include "lib/Transforms/Passes.h.inc"
+} // namespace attn
+
+using namespace attn;
+using namespace mlir;
+
+namespace {
+
+template <typename OpT> OpT defining(Value v) {
+  return v ? v.getDefiningOp<OpT>() : OpT();
+}
+
+/// The operand of expand_dims(x, dim), or null.
+Value expandedFrom(Value v, int64_t dim) {
+  auto e = defining<ExpandDimsOp>(v);
+  return e && e.getDim() == dim ? e.getInput() : Value();
+}
+
+bool plainInclusive(CumsumOp c, int64_t dim) {
+  return normalizeDim(c.getDim(), shapeOf(c.getResult()).size()) == dim &&
+         !c.getExclusive() && !c.getDecay();
+}
+
+struct Chunker {
+  AttnBuilder &b;
+  int64_t size, r; ///< chunk length; rank of the unchunked operands
+
+  /// Masked intra-chunk scores Ac Bc^T [.., N, C, C].
+  Value intraScores(Value ac, Value bc) {
+    return b.causalMask(b.matmul(ac, bc, false, true), MaskFill::zero);
+  }
+
+  Value numerator(Value a, Value bv, Value v) {
+    Value ac = b.chunk(a, r - 2, size), bc = b.chunk(bv, r - 2, size),
+          vc = b.chunk(v, r - 2, size);
+    Value intra = b.matmul(intraScores(ac, bc), vc);
+    Value states = b.matmul(bc, vc, true, false); // [.., N, d, e]
+    Value inter = b.matmul(ac, b.cumsum(states, r - 2, /*exclusive=*/true));
+    return b.unchunk(b.add(intra, inter), a, r - 2);
+  }
+
+  Value denominator(Value a, Value bv) {
+    Value ac = b.chunk(a, r - 2, size), bc = b.chunk(bv, r - 2, size);
+    Value intra = b.rowSum(intraScores(ac, bc), -1);   // [.., N, C, 1]
+    Value sums = b.rowSum(bc, r - 1);                  // [.., N, 1, d]
+    Value inter = b.matmul(ac, b.cumsum(sums, r - 2, true), false, true);
+    return b.unchunk(b.add(intra, inter), a, r - 2);
+  }
+};
+
+struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
+  using AttnChunkBase::AttnChunkBase;
+
+  void runOnOperation() override {
+    if (size <= 0) {
+      getOperation().emitError("attn-chunk: size = ")
+          << size.getValue() << " is not a chunk length; expected size > 0";
+      return signalPassFailure();
+    }
+    llvm::SmallVector<CumsumOp> scans;
+    getOperation().walk([&](CumsumOp op) { scans.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (CumsumOp scan : scans) {
+      int64_t rank = shapeOf(scan.getResult()).size();
+      bool changed = false;
+      // Numerator: scan over T of a rank r+1 outer product.
+      if (auto outer = defining<MatmulOp>(scan.getInput());
+          outer && plainInclusive(scan, rank - 3) && !outer.getTransposeLhs() &&
+          !outer.getTransposeRhs()) {
+        int64_t r = rank - 1;
+        Value bv = expandedFrom(outer.getLhs(), r), v = expandedFrom(outer.getRhs(), r - 1);
+        for (Operation *user : llvm::make_early_inc_range(scan->getUsers())) {
+          auto mm = dyn_cast<MatmulOp>(user);
+          Value a = mm ? expandedFrom(mm.getLhs(), r - 1) : Value();
+          auto sq = mm && mm->hasOneUse() ? dyn_cast<SqueezeOp>(*mm->user_begin())
+                                          : SqueezeOp();
+          if (!bv || !v || !a || mm.getRhs() != scan.getResult() ||
+              mm.getTransposeLhs() || mm.getTransposeRhs() || !sq ||
+              sq.getDim() != r - 1)
+            continue;
+          rewriter.setInsertionPoint(sq);
+          AttnBuilder b(rewriter, sq.getLoc());
+          Value out = Chunker{b, size, r}.numerator(a, bv, v);
+          if (!out)
+            return signalPassFailure();
+          out.setType(sq.getType());
+          rewriter.replaceOp(sq, out);
+          rewriter.eraseOp(mm);
+          changed = true;
+        }
+      }
+      // Denominator: scan over T of B itself, used as row_sum(A * scan).
+      if (plainInclusive(scan, rank - 2)) {
+        int64_t r = rank;
+        for (Operation *user : llvm::make_early_inc_range(scan->getUsers())) {
+          auto mul = dyn_cast<MulOp>(user);
+          auto rs = mul && mul->hasOneUse() ? dyn_cast<RowSumOp>(*mul->user_begin())
+                                            : RowSumOp();
+          if (!rs || normalizeDim(rs.getDim(), r) != r - 1)
+            continue;
+          Value a = mul.getLhs() == scan.getResult() ? mul.getRhs() : mul.getLhs();
+          if (shapeOf(a) != shapeOf(scan.getInput()))
+            continue;
+          rewriter.setInsertionPoint(rs);
+          AttnBuilder b(rewriter, rs.getLoc());
+          Value out = Chunker{b, size, r}.denominator(a, scan.getInput());
+          if (!out)
+            return signalPassFailure();
+          out.setType(rs.getType());
+          rewriter.replaceOp(rs, out);
+          rewriter.eraseOp(mul);
+          changed = true;
+        }
+      }
+      if (explain)
+        scan.emitRemark(changed ? "chunked with size " + std::to_string(size)
+                                : std::string("not chunked: not a cumulative "
+                                              "sum of attention (see "
+                                              "attn-causal-to-cumsum)"));
+      if (changed && scan->use_empty()) {
+        Operation *outer = scan.getInput().getDefiningOp();
+        rewriter.eraseOp(scan);
+        // The outer product and its expand_dims, now unused.
+        llvm::SmallVector<Operation *> worklist = {outer};
+        while (!worklist.empty()) {
+          Operation *op = worklist.pop_back_val();
+          if (!op || !op->use_empty() || !isa<AttnDialect>(op->getDialect()))
+            continue;
+          for (Value operand : op->getOperands())
+            worklist.push_back(operand.getDefiningOp());
+          rewriter.eraseOp(op);
+        }
+      }
+    }
+  }
+};
+} // namespace
