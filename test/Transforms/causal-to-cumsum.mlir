@@ -1,0 +1,64 @@
+// causal_mask(A B^T, zero) through its linear uses -> cumulative sums; exact.
+// RUN: attn-opt %s --attn-causal-to-cumsum | FileCheck %s
+// RUN: attn-opt %s --attn-causal-to-cumsum -o %t.mlir
+// RUN: for f in $(grep -o '^func.func @[a-z0-9_]*' %s | cut -d@ -f2); do \
+// RUN:   for t in 1 6 23; do \
+// RUN:     attn-run %t.mlir --entry $f --dynamic-size $t --seed $t --compare %s || echo "FAILED $f $t"; \
+// RUN:   done; \
+// RUN: done 2>&1 | FileCheck %s --check-prefix=AGREE --implicit-check-not=FAIL
+// AGREE: compare result {{.*}}: ok
+// RUN: attn-opt %s "--attn-causal-to-cumsum=explain" -o /dev/null --verify-diagnostics
+
+// CHECK-LABEL: func.func @causal_linear
+// CHECK-NOT: attn.causal_mask
+// CHECK-DAG: %[[Z:.*]] = attn.cumsum %[[FK:.*]] {dim = 2 : i64} : tensor<2x3x?x8xf32>
+// CHECK-DAG: %[[DEN:.*]] = attn.row_sum %{{.*}} : tensor<2x3x?x8xf32> -> tensor<2x3x?x1xf32>
+// CHECK-DAG: %[[OUTER:.*]] = attn.matmul %{{.*}}, %{{.*}} : tensor<2x3x?x8x1xf32>, tensor<2x3x?x1x5xf32> -> tensor<2x3x?x8x5xf32>
+// CHECK-DAG: %[[S:.*]] = attn.cumsum %[[OUTER]] {dim = 2 : i64} : tensor<2x3x?x8x5xf32>
+// CHECK: attn.normalize
+func.func @causal_linear(%q: tensor<2x3x?x8xf32>, %k: tensor<2x3x?x8xf32>, %v: tensor<2x3x?x5xf32>) -> tensor<2x3x?x5xf32> {
+  %fq = attn.feature_map elu_plus_one %q : tensor<2x3x?x8xf32> -> tensor<2x3x?x8xf32>
+  %fk = attn.feature_map elu_plus_one %k : tensor<2x3x?x8xf32> -> tensor<2x3x?x8xf32>
+  %s = attn.matmul %fq, %fk transpose_rhs : tensor<2x3x?x8xf32>, tensor<2x3x?x8xf32> -> tensor<2x3x?x?xf32>
+  // expected-remark @+1 {{rewritten to cumulative sums over 2 use(s); no T x T product remains}}
+  %m = attn.causal_mask %s fill zero : tensor<2x3x?x?xf32>
+  %num = attn.matmul %m, %v : tensor<2x3x?x?xf32>, tensor<2x3x?x5xf32> -> tensor<2x3x?x5xf32>
+  %den = attn.row_sum %m : tensor<2x3x?x?xf32> -> tensor<2x3x?x1xf32>
+  %o = attn.normalize %num, %den : (tensor<2x3x?x5xf32>, tensor<2x3x?x1xf32>) -> tensor<2x3x?x5xf32>
+  return %o : tensor<2x3x?x5xf32>
+}
+
+// A scale and a normalisation between the mask and the product with V;
+// query batch broadcast against two key batches.
+// CHECK-LABEL: func.func @rows_between
+// CHECK-NOT: attn.causal_mask
+// CHECK: attn.scale
+func.func @rows_between(%q: tensor<1x?x4xf32>, %k: tensor<2x?x4xf32>, %v: tensor<2x?x4xf32>) -> tensor<2x?x4xf32> {
+  %fq = attn.feature_map exp %q : tensor<1x?x4xf32> -> tensor<1x?x4xf32>
+  %fk = attn.feature_map exp %k : tensor<2x?x4xf32> -> tensor<2x?x4xf32>
+  %s = attn.matmul %fq, %fk transpose_rhs : tensor<1x?x4xf32>, tensor<2x?x4xf32> -> tensor<2x?x?xf32>
+  // expected-remark @+1 {{rewritten to cumulative sums over 2 use(s)}}
+  %m = attn.causal_mask %s fill zero : tensor<2x?x?xf32>
+  %den = attn.row_sum %m : tensor<2x?x?xf32> -> tensor<2x?x1xf32>
+  %ms = attn.scale %m by 0.5 : tensor<2x?x?xf32>
+  %p = attn.normalize %ms, %den : (tensor<2x?x?xf32>, tensor<2x?x1xf32>) -> tensor<2x?x?xf32>
+  %o = attn.matmul %p, %v : tensor<2x?x?xf32>, tensor<2x?x4xf32> -> tensor<2x?x4xf32>
+  return %o : tensor<2x?x4xf32>
+}
+
+// Declined: a softmax mask, a transposed V, a nonlinear use.
+// CHECK-LABEL: func.func @declines
+// CHECK-COUNT-3: attn.causal_mask
+func.func @declines(%q: tensor<1x?x4xf32>, %vt: tensor<1x4x?xf32>) -> (tensor<1x?x?xf32>, tensor<1x?x4xf32>, tensor<1x?x?xf32>) {
+  %s = attn.matmul %q, %q transpose_rhs : tensor<1x?x4xf32>, tensor<1x?x4xf32> -> tensor<1x?x?xf32>
+  // expected-remark @+1 {{not rewritten to cumulative sums: the mask fills the lowest value (a softmax mask); remove the softmax first}}
+  %a = attn.causal_mask %s fill lowest : tensor<1x?x?xf32>
+  %p = attn.softmax %a : tensor<1x?x?xf32>
+  // expected-remark @+1 {{not rewritten to cumulative sums: the values are transposed (matmul transpose_rhs)}}
+  %b = attn.causal_mask %s fill zero : tensor<1x?x?xf32>
+  %o = attn.matmul %b, %vt transpose_rhs : tensor<1x?x?xf32>, tensor<1x4x?xf32> -> tensor<1x?x4xf32>
+  // expected-remark @+1 {{not rewritten to cumulative sums: the product has a use by 'attn.exp', which is not linear in it}}
+  %c = attn.causal_mask %s fill zero : tensor<1x?x?xf32>
+  %e = attn.exp %c : tensor<1x?x?xf32>
+  return %p, %o, %e : tensor<1x?x?xf32>, tensor<1x?x4xf32>, tensor<1x?x?xf32>
+}
