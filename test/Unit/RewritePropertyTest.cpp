@@ -208,10 +208,65 @@ std::string decomposeCase(Random &r, int64_t &dynamicSize) {
   return w.finish({o});
 }
 
+/// Random causal linear attentions (and a softmax one to decline), written
+/// in the masked quadratic form.
+std::string causalCase(Random &r, int64_t &dynamicSize) {
+  FunctionWriter w;
+  size_t batchRank = r.pick(0, 2);
+  Shape batch;
+  for (size_t i = 0; i < batchRank; ++i)
+    batch.push_back(r.pick(1, 3));
+  int64_t t = r.pick(1, 30), d = r.pick(1, 9), e = r.pick(1, 9);
+  if (r.coin(0.4)) {
+    t = 31 + r.pick(0, 15);
+    w.dynamic = t;
+  }
+  dynamicSize = t;
+  auto shape = [&](int64_t cols) {
+    Shape s = batch;
+    s.append({t, cols});
+    return s;
+  };
+  Shape sq = shape(t);
+  const char *maps[] = {"elu_plus_one", "relu", "exp"};
+  const char *map = maps[r.pick(0, 2)];
+  std::string q = w.arg(shape(d)), k = w.arg(shape(d)), v = w.arg(shape(e));
+  std::string fq = w.op(std::string("attn.feature_map ") + map + " " + q,
+                        w.t(q) + " -> " + w.t(q), w.shapes[q]);
+  std::string fk = w.op(std::string("attn.feature_map ") + map + " " + k,
+                        w.t(k) + " -> " + w.t(k), w.shapes[k]);
+  std::string s = w.op("attn.matmul " + fq + ", " + fk + " transpose_rhs",
+                       w.t(fq) + ", " + w.t(fk) + " -> " + type(sq, w.dynamic),
+                       sq);
+  bool softmax = r.coin(0.1);
+  std::string m = w.op("attn.causal_mask " + s +
+                           (softmax ? " fill lowest" : " fill zero"),
+                       w.t(s), sq);
+  if (softmax) {
+    std::string p = w.op("attn.softmax " + m, w.t(m), sq);
+    return w.finish({w.op("attn.matmul " + p + ", " + v,
+                          w.t(p) + ", " + w.t(v) + " -> " + type(shape(e), w.dynamic),
+                          shape(e))});
+  }
+  Shape denShape = shape(1);
+  std::string den = w.op("attn.row_sum " + m,
+                         w.t(m) + " -> " + type(denShape, w.dynamic), denShape);
+  std::string num = w.op("attn.matmul " + m + ", " + v,
+                         w.t(m) + ", " + w.t(v) + " -> " + type(shape(e), w.dynamic),
+                         shape(e));
+  std::vector<std::string> results = {w.op(
+      "attn.normalize " + num + ", " + den,
+      "(" + w.t(num) + ", " + w.t(den) + ") -> " + w.t(num), shape(e))};
+  if (r.coin(0.3)) // the row sums on their own too
+    results.push_back(den);
+  return w.finish(results);
+}
+
 /// Runs `pipeline` on random graphs from `generate`; checks agreement.
-void checkProperty(const char *name,
-                   const std::function<std::string(Random &, int64_t &)> &generate,
-                   const std::function<void(mlir::PassManager &)> &pipeline) {
+void checkProperty(
+    const char *name,
+    const std::function<std::string(Random &, int64_t &)> &generate,
+    const std::function<void(mlir::PassManager &, Random &)> &pipeline) {
   Random r(20261125);
   int fired = 0;
   for (int i = 0; i < kCases; ++i) {
@@ -220,7 +275,7 @@ void checkProperty(const char *name,
     test::Parsed before(text), after(text);
     ASSERT_TRUE(before.module && after.module) << text;
     mlir::PassManager pm(&after.ctx);
-    pipeline(pm);
+    pipeline(pm, r);
     ASSERT_TRUE(mlir::succeeded(pm.run(*after.module))) << text;
     ASSERT_TRUE(mlir::succeeded(mlir::verify(*after.module))) << text;
     std::string printedBefore, printedAfter;
@@ -249,22 +304,41 @@ void checkProperty(const char *name,
 }
 
 TEST(RewriteProperty, Reassociate) {
-  checkProperty("attn-reassociate", reassociateCase, [](mlir::PassManager &pm) {
+  checkProperty("attn-reassociate", reassociateCase, [](mlir::PassManager &pm, Random &) {
     AttnReassociateOptions options;
     options.assumeSeqLen = 64;
     pm.addNestedPass<mlir::func::FuncOp>(createAttnReassociate(options));
   });
 }
 
+TEST(RewriteProperty, CausalToCumsum) {
+  checkProperty("attn-causal-to-cumsum", causalCase,
+                [](mlir::PassManager &pm, Random &) {
+                  pm.addNestedPass<mlir::func::FuncOp>(
+                      createAttnCausalToCumsum());
+                });
+}
+
+TEST(RewriteProperty, CausalToCumsumThenChunk) {
+  checkProperty("attn-causal-to-cumsum,attn-chunk", causalCase,
+                [](mlir::PassManager &pm, Random &r) {
+                  pm.addNestedPass<mlir::func::FuncOp>(
+                      createAttnCausalToCumsum());
+                  AttnChunkOptions options;
+                  options.size = r.pick(1, 12);
+                  pm.addNestedPass<mlir::func::FuncOp>(createAttnChunk(options));
+                });
+}
+
 TEST(RewriteProperty, Decompose) {
-  checkProperty("attn-decompose", decomposeCase, [](mlir::PassManager &pm) {
+  checkProperty("attn-decompose", decomposeCase, [](mlir::PassManager &pm, Random &) {
     pm.addNestedPass<mlir::func::FuncOp>(createAttnDecompose());
   });
 }
 
 TEST(RewriteProperty, DecomposeThenReassociate) {
   checkProperty("attn-decompose,attn-reassociate", decomposeCase,
-                [](mlir::PassManager &pm) {
+                [](mlir::PassManager &pm, Random &) {
                   pm.addNestedPass<mlir::func::FuncOp>(createAttnDecompose());
                   AttnReassociateOptions options;
                   options.assumeSeqLen = 4096;
