@@ -12,15 +12,48 @@ using namespace mlir;
 
 namespace {
 
+/// The value c of a causally masked uniform weight matrix (AFT-simple's
+/// `w = 0` weights, written as a splat constant), if that is what `mask` masks.
+std::optional<double> uniformWeight(CausalMaskOp mask) {
+  auto cst = mask.getInput().getDefiningOp<arith::ConstantOp>();
+  auto dense = cst ? dyn_cast<DenseElementsAttr>(cst.getValue())
+                   : DenseElementsAttr();
+  if (!dense || !dense.isSplat())
+    return std::nullopt;
+  return dense.getSplatValue<APFloat>().convertToDouble();
+}
+
 /// Why `mask` cannot be rewritten, or nothing (then `leaves` are its uses).
 std::optional<std::string> analyse(CausalMaskOp mask,
                                    llvm::SmallVectorImpl<Leaf> &leaves) {
   if (mask.getFill() != MaskFill::zero)
     return std::string("the mask fills the lowest value (a softmax mask); "
                        "remove the softmax first");
+  llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
+  size_t r = ms.size();
+  if (uniformWeight(mask)) {
+    if (ms[r - 1] != ms[r - 2])
+      return std::string("the masked weight matrix is not square");
+    if (auto why = collectLinearUses(mask.getResult(), leaves))
+      return why;
+    for (const Leaf &leaf : leaves)
+      if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
+        llvm::ArrayRef<int64_t> vs = shapeOf(mm.getRhs());
+        if (mm.getTransposeRhs())
+          return std::string("the values are transposed (matmul transpose_rhs)");
+        for (size_t i = 0; i + 2 < r; ++i)
+          if (ms[i] != 1 && ms[i] != vs[i])
+            return std::string("the weights have batch dimensions the values "
+                               "do not");
+      }
+    return leaves.empty() ? std::optional<std::string>("the masked product has "
+                                                       "no use")
+                          : std::nullopt;
+  }
   auto s = mask.getInput().getDefiningOp<MatmulOp>();
   if (!s || s.getTransposeLhs() || !s.getTransposeRhs())
-    return std::string("the masked scores are not a product A B^T");
+    return std::string("the masked scores are not a product A B^T (nor a "
+                       "uniform constant, as in causal AFT-simple)");
   if (auto why = collectLinearUses(mask.getResult(), leaves))
     return why;
   if (leaves.empty())
@@ -46,37 +79,66 @@ struct AttnCausalToCumsumPass
           mask.emitRemark("not rewritten to cumulative sums: ") << *why;
         continue;
       }
-      auto s = mask.getInput().getDefiningOp<MatmulOp>();
-      Value a = s.getLhs(), b = s.getRhs();
-      int64_t r = shapeOf(a).size();
-      // Row sums first: normalize on the way to a matmul divides by them.
-      llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
-        return isa<RowSumOp>(x.op) && !isa<RowSumOp>(y.op);
-      });
-      for (const Leaf &leaf : leaves) {
-        rewriter.setInsertionPoint(leaf.op);
-        AttnBuilder bld(rewriter, leaf.op->getLoc());
-        Value result;
-        if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
-          // S_t = sum_{s<=t} b_s v_s^T  [.., T, d, e];  o_t = a_t^T S_t.
-          Value outer = bld.matmul(bld.expandDims(b, r), bld.expandDims(mm.getRhs(), r - 1));
-          Value state = bld.cumsum(outer, r - 2);
-          result = bld.squeeze(bld.matmul(bld.expandDims(a, r - 1), state), r - 1);
-        } else {
-          // z_t = sum_{s<=t} b_s  [.., T, d];  den_t = a_t . z_t.
-          result = bld.rowSum(bld.mul(a, bld.cumsum(b, r - 2)), -1);
-        }
-        if (failed(replaceLeaf(rewriter, bld, leaf, result)))
-          return signalPassFailure();
-      }
+      if (failed(rewrite(mask, leaves, rewriter)))
+        return signalPassFailure();
       if (explain)
         mask.emitRemark("rewritten to cumulative sums over ")
             << leaves.size() << " use(s); no T x T product remains";
       eraseDeadRows(rewriter, leaves);
+      Operation *weights = mask.getInput().getDefiningOp();
       rewriter.eraseOp(mask);
-      if (s->use_empty())
-        rewriter.eraseOp(s);
+      if (weights && weights->use_empty())
+        rewriter.eraseOp(weights);
     }
+  }
+
+  LogicalResult rewrite(CausalMaskOp mask, llvm::SmallVectorImpl<Leaf> &leaves,
+                        RewriterBase &rewriter) {
+    // Row sums first: normalize on the way to a matmul divides by them.
+    llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
+      return isa<RowSumOp>(x.op) && !isa<RowSumOp>(y.op);
+    });
+    std::optional<double> uniform = uniformWeight(mask);
+    auto s = mask.getInput().getDefiningOp<MatmulOp>();
+    llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
+    int64_t r = ms.size();
+    for (const Leaf &leaf : leaves) {
+      rewriter.setInsertionPoint(leaf.op);
+      AttnBuilder bld(rewriter, leaf.op->getLoc());
+      Value result;
+      auto mm = dyn_cast<MatmulOp>(leaf.op);
+      if (uniform && mm) {
+        // sum_{s<=t} c v_s = c cumsum(V)_t.
+        result = bld.scale(bld.cumsum(mm.getRhs(), r - 2), *uniform);
+      } else if (uniform) {
+        // sum_{s<=t} c = c (t + 1), a constant column.
+        Shape shape(ms.begin(), ms.end());
+        shape.back() = 1;
+        int64_t t = ms[r - 2], copies = 1;
+        for (int64_t i = 0; i + 2 < r; ++i)
+          copies *= ms[i];
+        std::vector<double> values;
+        for (int64_t i = 0; i < copies; ++i)
+          for (int64_t j = 0; j < t; ++j)
+            values.push_back(*uniform * (j + 1));
+        result = bld.constant(shape, values, mask.getResult());
+      } else if (mm) {
+        // S_t = sum_{s<=t} b_s v_s^T  [.., T, d, e];  o_t = a_t^T S_t.
+        Value a = s.getLhs(), b = s.getRhs();
+        Value outer = bld.matmul(bld.expandDims(b, r),
+                                 bld.expandDims(mm.getRhs(), r - 1));
+        Value state = bld.cumsum(outer, r - 2);
+        result =
+            bld.squeeze(bld.matmul(bld.expandDims(a, r - 1), state), r - 1);
+      } else {
+        // z_t = sum_{s<=t} b_s  [.., T, d];  den_t = a_t . z_t.
+        result = bld.rowSum(bld.mul(s.getLhs(), bld.cumsum(s.getRhs(), r - 2)),
+                            -1);
+      }
+      if (failed(replaceLeaf(rewriter, bld, leaf, result)))
+        return failure();
+    }
+    return success();
   }
 };
 } // namespace

@@ -46,6 +46,54 @@ func.func @rows_between(%q: tensor<1x?x4xf32>, %k: tensor<2x?x4xf32>, %v: tensor
   return %o : tensor<2x?x4xf32>
 }
 
+// Causal AFT-simple (Zhai et al. 2021, w = 0): uniform causal weights ->
+// cumulative sums of exp(K) * V and exp(K).
+// CHECK-LABEL: func.func @aft_simple_causal
+// CHECK-NOT: attn.causal_mask
+// CHECK-DAG: attn.cumsum %{{.*}} {dim = 2 : i64} : tensor<1x2x16x8xf32>
+// CHECK-NOT: tensor<1x1x16x16xf32>
+func.func @aft_simple_causal(%q: tensor<1x2x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32> {
+  %ones = arith.constant dense<1.0> : tensor<1x1x16x16xf32>
+  // expected-remark @+1 {{rewritten to cumulative sums over 2 use(s)}}
+  %w = attn.causal_mask %ones fill zero : tensor<1x1x16x16xf32>
+  %ek = attn.exp %k : tensor<1x2x16x8xf32>
+  %ekv = attn.mul %ek, %v : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  %num = attn.matmul %w, %ekv : tensor<1x1x16x16xf32>, tensor<1x2x16x8xf32> -> tensor<1x2x16x8xf32>
+  %den = attn.matmul %w, %ek : tensor<1x1x16x16xf32>, tensor<1x2x16x8xf32> -> tensor<1x2x16x8xf32>
+  %r = attn.div %num, %den : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  %sq = attn.sigmoid %q : tensor<1x2x16x8xf32>
+  %y = attn.mul %sq, %r : (tensor<1x2x16x8xf32>, tensor<1x2x16x8xf32>) -> tensor<1x2x16x8xf32>
+  return %y : tensor<1x2x16x8xf32>
+}
+
+// Row sums of uniform causal weights are the constant c (t + 1).
+// CHECK-LABEL: func.func @uniform_row_sums
+// CHECK: arith.constant dense<[{{\[}}[5.000000e-01], [1.000000e+00], [1.500000e+00]]]> : tensor<1x3x1xf32>
+func.func @uniform_row_sums() -> tensor<1x3x1xf32> {
+  %c = arith.constant dense<0.5> : tensor<1x3x3xf32>
+  // expected-remark @+1 {{rewritten to cumulative sums over 1 use(s)}}
+  %w = attn.causal_mask %c fill zero : tensor<1x3x3xf32>
+  %r = attn.row_sum %w : tensor<1x3x3xf32> -> tensor<1x3x1xf32>
+  return %r : tensor<1x3x1xf32>
+}
+
+// Two causal attentions in a chain: both rewritten.
+// CHECK-LABEL: func.func @chained
+// CHECK-NOT: attn.causal_mask
+func.func @chained(%q: tensor<1x?x4xf32>, %k: tensor<1x?x4xf32>) -> tensor<1x?x4xf32> {
+  %fq = attn.feature_map relu %q : tensor<1x?x4xf32> -> tensor<1x?x4xf32>
+  %fk = attn.feature_map relu %k : tensor<1x?x4xf32> -> tensor<1x?x4xf32>
+  %s = attn.matmul %fq, %fk transpose_rhs : tensor<1x?x4xf32>, tensor<1x?x4xf32> -> tensor<1x?x?xf32>
+  // expected-remark @+1 {{rewritten to cumulative sums over 1 use(s)}}
+  %m = attn.causal_mask %s fill zero : tensor<1x?x?xf32>
+  %o = attn.matmul %m, %k : tensor<1x?x?xf32>, tensor<1x?x4xf32> -> tensor<1x?x4xf32>
+  %s2 = attn.matmul %o, %fk transpose_rhs : tensor<1x?x4xf32>, tensor<1x?x4xf32> -> tensor<1x?x?xf32>
+  // expected-remark @+1 {{rewritten to cumulative sums over 1 use(s)}}
+  %m2 = attn.causal_mask %s2 fill zero : tensor<1x?x?xf32>
+  %o2 = attn.matmul %m2, %o : tensor<1x?x?xf32>, tensor<1x?x4xf32> -> tensor<1x?x4xf32>
+  return %o2 : tensor<1x?x4xf32>
+}
+
 // Declined: a softmax mask, a transposed V, a nonlinear use.
 // CHECK-LABEL: func.func @declines
 // CHECK-COUNT-3: attn.causal_mask
