@@ -2,6 +2,8 @@
 #include "lib/Transforms/LinearUses.h"
 #include "lib/Transforms/Passes.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 namespace attn {
 #define GEN_PASS_DEF_ATTNCAUSALTOCUMSUM
 #include "lib/Transforms/Passes.h.inc"
@@ -21,6 +23,33 @@ std::optional<double> uniformWeight(CausalMaskOp mask) {
   if (!dense || !dense.isSplat())
     return std::nullopt;
   return dense.getSplatValue<APFloat>().convertToDouble();
+}
+
+/// FLOPs and the largest intermediate, before and after, per batch.
+std::string describeCost(CausalMaskOp mask, llvm::ArrayRef<Leaf> leaves) {
+  llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
+  int64_t r = ms.size(), t = ms[r - 1];
+  bool uniform = uniformWeight(mask).has_value();
+  double d = uniform ? 0 : shapeOf(mask.getInput().getDefiningOp()->getOperand(0)).back();
+  if (ShapedType::isDynamic(t))
+    return "T is dynamic: FLOPs O(T^2 d) -> O(T d e), largest intermediate "
+           "T x T -> T x d x e";
+  double T = t, before = 2 * T * T * d, after = 0, largest = 0;
+  for (const Leaf &leaf : leaves) {
+    if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
+      double e = shapeOf(mm.getResult()).back();
+      before += 2 * T * T * e;
+      after += uniform ? 2 * T * e : 4 * T * d * e;
+      largest = std::max(largest, uniform ? T * e : T * d * e);
+    } else {
+      before += T * T;
+      after += uniform ? T : 3 * T * d;
+    }
+  }
+  return llvm::formatv("FLOPs {0:e2} -> {1:e2}, largest intermediate {2:e2} "
+                       "-> {3:e2} elements (T={4}, d={5:F0}, per batch)",
+                       before, after, T * T, largest, t, d)
+      .str();
 }
 
 /// Why `mask` cannot be rewritten, or nothing (then `leaves` are its uses).
@@ -79,11 +108,12 @@ struct AttnCausalToCumsumPass
           mask.emitRemark("not rewritten to cumulative sums: ") << *why;
         continue;
       }
+      std::string cost = describeCost(mask, leaves);
       if (failed(rewrite(mask, leaves, rewriter)))
         return signalPassFailure();
       if (explain)
         mask.emitRemark("rewritten to cumulative sums over ")
-            << leaves.size() << " use(s); no T x T product remains";
+            << leaves.size() << " use(s); no T x T product remains: " << cost;
       eraseDeadRows(rewriter, leaves);
       Operation *weights = mask.getInput().getDefiningOp();
       rewriter.eraseOp(mask);

@@ -11,6 +11,9 @@
 #include "lib/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNCHUNK
@@ -67,6 +70,32 @@ struct Chunker {
 struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
   using AttnChunkBase::AttnChunkBase;
 
+  /// The scanned state before (T x rest) and after (ceil(T/C) x rest), and
+  /// the FLOPs the intra-chunk products add, per batch.
+  std::string describeCost(CumsumOp scan) {
+    llvm::ArrayRef<int64_t> s = shapeOf(scan.getResult());
+    int64_t dim = normalizeDim(scan.getDim(), s.size());
+    // The state per position is d x e (numerator) or d (denominator); the
+    // intra-chunk products cost 2 C (d + e) or 2 C d per position.
+    double rest = 1, widths = 0;
+    for (size_t i = dim + 1; i < s.size(); ++i) {
+      double n = ShapedType::isDynamic(s[i]) ? 0 : s[i];
+      rest *= n;
+      widths += n;
+    }
+    if (ShapedType::isDynamic(s[dim]))
+      return llvm::formatv("running state T x {0:F0} -> ceil(T/{1}) x {0:F0} "
+                           "elements (T dynamic)",
+                           rest, size.getValue())
+          .str();
+    double t = s[dim], chunks = std::ceil(t / size);
+    return llvm::formatv("running state {0:e2} -> {1:e2} elements, plus "
+                         "{2:e2} FLOPs of masked {3}x{3} products (T={4})",
+                         t * rest, chunks * rest, 2 * t * size * widths,
+                         size.getValue(), s[dim])
+        .str();
+  }
+
   void runOnOperation() override {
     if (size <= 0) {
       getOperation().emitError("attn-chunk: size = ")
@@ -79,6 +108,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
     for (CumsumOp scan : scans) {
       int64_t rank = shapeOf(scan.getResult()).size();
       bool changed = false;
+      std::string cost = describeCost(scan);
       // Numerator: scan over T of a rank r+1 outer product.
       if (auto outer = defining<MatmulOp>(scan.getInput());
           outer && plainInclusive(scan, rank - 3) && !outer.getTransposeLhs() &&
@@ -129,7 +159,8 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
         }
       }
       if (explain)
-        scan.emitRemark(changed ? "chunked with size " + std::to_string(size)
+        scan.emitRemark(changed ? "chunked with size " + std::to_string(size) +
+                                      ": " + cost
                                 : std::string("not chunked: not a cumulative "
                                               "sum of attention (see "
                                               "attn-causal-to-cumsum)"));
