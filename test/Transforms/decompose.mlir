@@ -1,10 +1,10 @@
 // attn.attention expands into primitives, exactly.
 // RUN: attn-opt %s --attn-decompose | FileCheck %s
 // RUN: attn-opt %s --attn-decompose -o %t.mlir
-// RUN: for f in softmax softmax_causal_scaled elu relu_causal dynamic_scaled; do \
+// RUN: for f in softmax softmax_causal_scaled elu relu_causal dynamic_scaled chained; do \
 // RUN:   attn-run %t.mlir --entry $f --dynamic-size 19 --compare %s || echo "FAILED $f"; \
 // RUN: done 2>&1 | FileCheck %s --check-prefix=AGREE --implicit-check-not=FAIL
-// AGREE-COUNT-5: compare result 0: {{.*}}: ok
+// AGREE-COUNT-6: compare result 0: {{.*}}: ok
 
 // CHECK-LABEL: func.func @softmax
 // CHECK: %[[S:.*]] = attn.matmul %arg0, %arg1 transpose_rhs : tensor<2x4x16x8xf32>, tensor<2x4x16x8xf32> -> tensor<2x4x16x16xf32>
@@ -61,4 +61,15 @@ func.func @dynamic_scaled(%q: tensor<1x?x?xf32>, %k: tensor<1x?x?xf32>, %v: tens
 func.func @dynamic_unscaled(%q: tensor<1x?x?xf32>, %k: tensor<1x?x?xf32>, %v: tensor<1x?x?xf32>) -> tensor<1x?x?xf32> {
   %o = attn.attention softmax %q, %k, %v : (tensor<1x?x?xf32>, tensor<1x?x?xf32>, tensor<1x?x?xf32>) -> tensor<1x?x?xf32>
   return %o : tensor<1x?x?xf32>
+}
+
+// Two attentions in one function, the second reading the first.
+// CHECK-LABEL: func.func @chained
+// CHECK-NOT: attn.attention
+// CHECK: attn.softmax
+// CHECK: attn.normalize
+func.func @chained(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>, %v: tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32> {
+  %a = attn.attention softmax %q, %k, %v causal : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32>
+  %b = attn.attention elu_plus_one %a, %k, %a : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32>
+  return %b : tensor<1x2x?x8xf32>
 }
