@@ -114,13 +114,14 @@ public:
   /// A reduction: f = 0 (or `init`), then f op= body(x, r) over r.
   Value reduction(const std::string &name, std::vector<Expr> ext, Shape shape,
                   Expr init,
-                  const std::function<Expr(const Index &, Expr)> &update) {
+                  const std::function<Expr(const Index &, Expr)> &update,
+                  StageKind kind = StageKind::Reduction) {
     Value v{Func(unique(name)), std::move(ext), std::move(shape)};
     Index x = vars(v.rank());
     std::vector<Var> args = asVars(x);
     v.f(args) = Halide::cast(type, init);
     v.f(args) = update(x, v.f(args));
-    lf.stages.push_back(Stage{v.f, StageKind::Reduction, v.shape});
+    lf.stages.push_back(Stage{v.f, kind, v.shape});
     return v;
   }
 
@@ -206,14 +207,17 @@ public:
     materialize(a);
     materialize(b);
     RDom rk(0, k, unique("k"));
-    return reduction("matmul", ext, shape, 0, [&](const Index &x, Expr acc) {
-      Index ia = broadcastIndex(a, x), ib = broadcastIndex(b, x);
-      ia[r - 2] = ta ? Expr(rk.x) : x[r - 2];
-      ia[r - 1] = ta ? x[r - 2] : Expr(rk.x);
-      ib[r - 2] = tb ? x[r - 1] : Expr(rk.x);
-      ib[r - 1] = tb ? Expr(rk.x) : x[r - 1];
-      return acc + at(a, ia) * at(b, ib);
-    });
+    return reduction(
+        "matmul", ext, shape, 0,
+        [&](const Index &x, Expr acc) {
+          Index ia = broadcastIndex(a, x), ib = broadcastIndex(b, x);
+          ia[r - 2] = ta ? Expr(rk.x) : x[r - 2];
+          ia[r - 1] = ta ? x[r - 2] : Expr(rk.x);
+          ib[r - 2] = tb ? x[r - 1] : Expr(rk.x);
+          ib[r - 1] = tb ? Expr(rk.x) : x[r - 1];
+          return acc + at(a, ia) * at(b, ib);
+        },
+        StageKind::Matmul);
   }
 
   Value transpose(const Value &a, llvm::ArrayRef<int64_t> perm) {

@@ -21,7 +21,8 @@ namespace attn::hl {
 /// What the scheduler needs to know about a Func that is computed at root.
 enum class StageKind {
   Pointwise, ///< pure definition only
-  Reduction, ///< pure init + one update over an RDom (matmul, sums, max)
+  Reduction, ///< pure init + one update over an RDom (sums, max)
+  Matmul,    ///< a reduction whose update is a product over rows x columns
   Scan,      ///< pure init + a serial update along `scanDim`
 };
 

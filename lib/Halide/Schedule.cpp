@@ -1,6 +1,8 @@
 //===- Schedule.cpp - schedules of lowered attn pipelines -----------------===//
 #include "lib/Halide/Schedule.h"
 
+#include <algorithm>
+
 using namespace attn;
 using namespace attn::hl;
 using Halide::TailStrategy;
@@ -10,9 +12,11 @@ using Halide::VarOrRVar;
 namespace {
 constexpr int64_t kDyn = mlir::ShapedType::kDynamic;
 
-/// Fuses `outer` (innermost first) into one loop and runs it in parallel.
+/// Fuses `outer` (innermost first) into one loop and runs it in parallel,
+/// `perTask` iterations per task: a task per row of a few elements would
+/// cost more in the thread pool than its work.
 template <typename StageT>
-void parallelizeOuter(StageT &&s, const std::vector<Var> &outer) {
+void parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
   if (outer.empty())
     return;
   Var fused = outer.front();
@@ -21,7 +25,22 @@ void parallelizeOuter(StageT &&s, const std::vector<Var> &outer) {
     s.fuse(fused, outer[i], next);
     fused = next;
   }
+  if (perTask > 1) {
+    Var task(fused.name() + "_task"), inTask(fused.name() + "_in");
+    s.split(fused, task, inTask, perTask, TailStrategy::GuardWithIf);
+    fused = task;
+  }
   s.parallel(fused);
+}
+
+/// Iterations of the outer loops per task for about kTaskElements elements
+/// each, given the static size of what one iteration computes (0: unknown).
+int iterationsPerTask(int64_t elementsPerIteration) {
+  constexpr int64_t kTaskElements = 16384;
+  if (elementsPerIteration <= 0)
+    return 16;
+  return static_cast<int>(
+      std::max<int64_t>(1, kTaskElements / elementsPerIteration));
 }
 
 void scheduleStage(const Stage &stage, const Halide::Target &target) {
@@ -36,7 +55,8 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
 
   if (vectorizeInner)
     f.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-  parallelizeOuter(f, std::vector<Var>(vars.begin() + 1, vars.end()));
+  parallelizeOuter(f, std::vector<Var>(vars.begin() + 1, vars.end()),
+                   iterationsPerTask(inner == kDyn ? 0 : inner));
 
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     const std::vector<Halide::Expr> &args = f.update_args(u);
@@ -58,11 +78,38 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
         outer.push_back(vars[i]);
       }
     Halide::Stage s = f.update(u);
+    // A product: a block of kRows rows per task, so each loaded row of the
+    // right operand feeds kRows accumulators held in registers.
+    constexpr int kRows = 8;
+    bool tileRows = stage.kind == StageKind::Matmul && vars.size() >= 2 &&
+                    pure[0] && pure[1] && vectorizeInner &&
+                    (stage.shape[stage.shape.size() - 2] == kDyn ||
+                     stage.shape[stage.shape.size() - 2] >= kRows);
+    if (tileRows) {
+      Var rowsOuter(vars[1].name() + "_o"), rowsInner(vars[1].name() + "_i");
+      s.split(vars[1], rowsOuter, rowsInner, kRows, TailStrategy::GuardWithIf);
+      order.clear();
+      order.push_back(vars[0]);
+      order.push_back(rowsInner);
+      for (const Halide::RVar &r : f.rvars(u))
+        order.push_back(r);
+      order.push_back(rowsOuter);
+      for (size_t i = 2; i < vars.size(); ++i)
+        if (pure[i])
+          order.push_back(vars[i]);
+      outer.front() = rowsOuter;
+      s.reorder(order);
+      s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
+      s.unroll(rowsInner);
+      parallelizeOuter(s, outer,
+                       iterationsPerTask(inner == kDyn ? 0 : kRows * inner));
+      continue;
+    }
     if (order.size() > 1)
       s.reorder(order);
     if (pure[0] && vectorizeInner)
       s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-    parallelizeOuter(s, outer);
+    parallelizeOuter(s, outer, pure[0] ? iterationsPerTask(inner == kDyn ? 0 : inner) : 16);
   }
 }
 } // namespace

@@ -23,8 +23,11 @@ void keepError(void *, const char *msg) {
 }
 } // namespace
 
+void attnInstallBlockCache(); // BlockCache.cpp
+
 extern "C" int attn_runtime_init(void) {
-  static const int once = (halide_set_error_handler(keepError), 1);
+  static const int once =
+      (halide_set_error_handler(keepError), attnInstallBlockCache(), 1);
   return once;
 }
 
