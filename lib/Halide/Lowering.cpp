@@ -113,7 +113,7 @@ public:
 
   /// A reduction: f = 0 (or `init`), then f op= body(x, r) over r.
   Value reduction(const std::string &name, std::vector<Expr> ext, Shape shape,
-                  Expr init,
+                  Expr init, int64_t reductionSize,
                   const std::function<Expr(const Index &, Expr)> &update,
                   StageKind kind = StageKind::Reduction) {
     Value v{Func(unique(name)), std::move(ext), std::move(shape)};
@@ -121,7 +121,7 @@ public:
     std::vector<Var> args = asVars(x);
     v.f(args) = Halide::cast(type, init);
     v.f(args) = update(x, v.f(args));
-    lf.stages.push_back(Stage{v.f, kind, v.shape});
+    lf.stages.push_back(Stage{v.f, kind, v.shape, reductionSize});
     return v;
   }
 
@@ -207,8 +207,9 @@ public:
     materialize(a);
     materialize(b);
     RDom rk(0, k, unique("k"));
+    int64_t kStatic = ta ? a.shape[r - 2] : a.shape[r - 1];
     return reduction(
-        "matmul", ext, shape, 0,
+        "matmul", ext, shape, 0, kStatic,
         [&](const Index &x, Expr acc) {
           Index ia = broadcastIndex(a, x), ib = broadcastIndex(b, x);
           ia[r - 2] = ta ? Expr(rk.x) : x[r - 2];
@@ -290,7 +291,7 @@ public:
                  const std::function<Expr(const Index &y, Expr r)> &term) {
     RDom r(0, a.ext[dim], unique("r"));
     return reduction(name, without(a.ext, dim), without(a.shape, dim),
-                     0, [&](const Index &y, Expr acc) {
+                     0, a.shape[dim], [&](const Index &y, Expr acc) {
                        return acc + term(y, r.x);
                      });
   }
@@ -299,7 +300,7 @@ public:
     materialize(a);
     RDom r(0, a.ext[dim], unique("r"));
     Value mx = reduction("row_max", without(a.ext, dim),
-                         without(a.shape, dim), lowestOf(type),
+                         without(a.shape, dim), lowestOf(type), a.shape[dim],
                          [&](const Index &y, Expr acc) {
                            return Halide::max(acc,
                                               at(a, withInserted(y, dim, r.x)));
@@ -411,7 +412,7 @@ public:
     Shape shape = a.shape;
     shape[last] = w.shape[0];
     RDom r(0, a.ext[last], unique("r"));
-    Value dot = reduction("favor_dot", ext, shape, 0,
+    Value dot = reduction("favor_dot", ext, shape, 0, a.shape[last],
                           [&](const Index &x, Expr acc) {
                             return acc + at(w, {x[last], r.x}) *
                                              at(a, withDim(x, last, r.x));
@@ -435,7 +436,7 @@ public:
     Shape shape = a.shape;
     shape[dim] = 1;
     RDom r(0, a.ext[dim], unique("r"));
-    return reduction("row_sum", ext, shape, 0, [&](const Index &x, Expr acc) {
+    return reduction("row_sum", ext, shape, 0, a.shape[dim], [&](const Index &x, Expr acc) {
       return acc + at(a, withDim(x, dim, r.x));
     });
   }
@@ -456,7 +457,7 @@ public:
     if (decay != 1.0)
       carried = carried * constant(decay);
     v.f(std::vector<Expr>(lhs.rbegin(), lhs.rend())) = at(v, lhs) + carried;
-    lf.stages.push_back(Stage{v.f, StageKind::Scan, v.shape});
+    lf.stages.push_back(Stage{v.f, StageKind::Scan, v.shape, a.shape[dim]});
     return v;
   }
 

@@ -31,6 +31,8 @@ struct Stage {
   StageKind kind = StageKind::Pointwise;
   /// Static extents in MLIR order (outermost first); kDynamic when unknown.
   Shape shape;
+  /// Static length of the update's reduction or scan; kDynamic if unknown.
+  int64_t reductionSize = 1;
 };
 
 /// One func.func lowered: its arguments, outputs and the Funcs to schedule.

@@ -33,14 +33,18 @@ void parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
   s.parallel(fused);
 }
 
-/// Iterations of the outer loops per task for about kTaskElements elements
-/// each, given the static size of what one iteration computes (0: unknown).
-int iterationsPerTask(int64_t elementsPerIteration) {
-  constexpr int64_t kTaskElements = 16384;
-  if (elementsPerIteration <= 0)
-    return 16;
-  return static_cast<int>(
-      std::max<int64_t>(1, kTaskElements / elementsPerIteration));
+/// Iterations of the outer loops per task for about kTaskWork multiply-adds
+/// (or elements) each, given the static work of one iteration; dynamic
+/// sizes (kDyn) count as large.
+int iterationsPerTask(llvm::ArrayRef<int64_t> workFactors) {
+  constexpr int64_t kTaskWork = 262144;
+  int64_t work = 1;
+  for (int64_t f : workFactors) {
+    if (f == kDyn)
+      return 1;
+    work *= std::max<int64_t>(f, 1);
+  }
+  return static_cast<int>(std::max<int64_t>(1, kTaskWork / work));
 }
 
 void scheduleStage(const Stage &stage, const Halide::Target &target) {
@@ -56,7 +60,7 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
   if (vectorizeInner)
     f.vectorize(vars[0], width, TailStrategy::GuardWithIf);
   parallelizeOuter(f, std::vector<Var>(vars.begin() + 1, vars.end()),
-                   iterationsPerTask(inner == kDyn ? 0 : inner));
+                   iterationsPerTask({inner}));
 
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     const std::vector<Halide::Expr> &args = f.update_args(u);
@@ -102,14 +106,15 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
       s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
       s.unroll(rowsInner);
       parallelizeOuter(s, outer,
-                       iterationsPerTask(inner == kDyn ? 0 : kRows * inner));
+                       iterationsPerTask({kRows, inner, stage.reductionSize}));
       continue;
     }
     if (order.size() > 1)
       s.reorder(order);
     if (pure[0] && vectorizeInner)
       s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-    parallelizeOuter(s, outer, pure[0] ? iterationsPerTask(inner == kDyn ? 0 : inner) : 16);
+    parallelizeOuter(s, outer,
+                     iterationsPerTask({pure[0] ? inner : 1, stage.reductionSize}));
   }
 }
 } // namespace
