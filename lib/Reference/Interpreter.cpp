@@ -68,6 +68,14 @@ Tensor constantTensor(arith::ConstantOp op) {
   return t;
 }
 
+/// Whether a tensor of `shape` is small enough to hold in doubles here.
+bool fitsInMemory(const Shape &shape) {
+  double n = 1;
+  for (int64_t d : shape)
+    n *= static_cast<double>(d);
+  return n <= double(int64_t(1) << 31);
+}
+
 /// Walks `func` once, checking shapes; `eval` makes each op's value.
 template <typename V>
 FailureOr<std::vector<V>>
@@ -125,6 +133,10 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
     if (failed(checkAgainstType(op.getLoc(), shape, op.getResult(0).getType(),
                                 "at run time: the result")))
       return failure();
+    if (!fitsInMemory(shape))
+      return op.emitError("at run time: the result has shape ")
+             << formatShape(shape) << ", more than the reference interpreter "
+             << "holds (2^31 elements); use smaller sizes";
     env[op.getResult(0)] = eval(&op, operands, shape);
   }
   return emitError(func.getLoc()) << "function has no func.return";

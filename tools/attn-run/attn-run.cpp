@@ -196,6 +196,16 @@ int main(int argc, char **argv) {
 
   std::vector<Tensor> args;
   if (inputs.empty()) {
+    double total = 0;
+    for (mlir::Type t : f.getArgumentTypes())
+      total += static_cast<double>(
+          Tensor::numElements(concreteShape(t, dynamicSize)));
+    if (total > double(int64_t(1) << 31)) {
+      llvm::errs() << "attn-run: error: the random inputs would hold "
+                   << llvm::format("%.3g", total)
+                   << " values; lower --dynamic-size\n";
+      return 1;
+    }
     args = makeRandomInputs(f, seed, dynamicSize);
   } else {
     for (const std::string &path : inputs) {
@@ -204,6 +214,13 @@ int main(int argc, char **argv) {
       if (!readNpy(path, t, err)) {
         llvm::errs() << "attn-run: error: " << err << "\n";
         return 1;
+      }
+      // Values take the element type of the argument they are for.
+      if (args.size() < f.getNumArguments()) {
+        t.kind = elementKindOf(f.getArgumentTypes()[args.size()]);
+        if (t.kind == ElementKind::f32)
+          for (double &v : t.data)
+            v = static_cast<float>(v);
       }
       args.push_back(std::move(t));
     }
