@@ -504,6 +504,99 @@ public:
                      });
   }
 
+  /// softmax(scale q k^T [causal]) v without a T x T buffer: two passes over
+  /// the keys of a block of query rows (row max, then exp-sums and the
+  /// weighted values). Causal rows only visit keys up to their index.
+  Value fusedSoftmaxAttention(const Value &q, const Value &k, const Value &v,
+                              Expr factor, bool causal) {
+    size_t r = q.rank();
+    std::vector<Expr> ext;
+    Shape shape;
+    for (size_t i = 0; i + 2 < r; ++i) {
+      Expr e = broadcastExtent(q, k, i, "batch");
+      Value qk{q.f, q.ext, q.shape};
+      qk.ext[i] = e;
+      qk.shape[i] = broadcastStatic(q.shape[i], k.shape[i]);
+      ext.push_back(broadcastExtent(qk, v, i, "batch"));
+      shape.push_back(broadcastStatic(qk.shape[i], v.shape[i]));
+    }
+    std::vector<Expr> rowsExt = ext;
+    Shape rowsShape = shape;
+    rowsExt.push_back(q.ext[r - 2]);
+    rowsShape.push_back(q.shape[r - 2]);
+    std::vector<Expr> scoresExt = rowsExt;
+    Shape scoresShape = rowsShape;
+    scoresExt.push_back(k.ext[r - 2]);
+    scoresShape.push_back(k.shape[r - 2]);
+    ext = rowsExt;
+    shape = rowsShape;
+    ext.push_back(v.ext[r - 1]);
+    shape.push_back(v.shape[r - 1]);
+
+    llvm::SmallVector<int64_t> perm;
+    for (size_t i = 0; i < r; ++i)
+      perm.push_back(i);
+    std::swap(perm[r - 1], perm[r - 2]);
+    Value kt = transpose(k, perm); // [.., d, Tk]: key rows contiguous
+    materialize(kt);
+    materialize(q);
+    materialize(v);
+
+    FusedAttention g;
+    g.shape = shape;
+    g.scores = Func(unique("attention_scores"));
+    g.rowMax = Func(unique("attention_row_max"));
+    g.rowSum = Func(unique("attention_row_sum"));
+    g.weighted = Func(unique("attention_weighted"));
+    g.out = Func(unique("attention"));
+    Index xs = vars(r), xr = vars(r - 1), xo = vars(r);
+    // scores(.., i, j) = scale * sum_c q(.., i, c) kt(.., c, j)
+    RDom rc(0, q.ext[r - 1], unique("c"));
+    g.scores(asVars(xs)) = constant(0);
+    {
+      Index iq = broadcastIndex(q, xs), ik = broadcastIndex(kt, xs);
+      iq[r - 1] = rc.x;
+      ik[r - 2] = rc.x;
+      g.scores(asVars(xs)) += at(q, iq) * at(kt, ik);
+    }
+    Value scores{g.scores, scoresExt, scoresShape};
+    Expr scale = Halide::cast(type, factor);
+    auto keys = [&](const Index &rows) {
+      RDom rj(0, k.ext[r - 2], unique("j"));
+      if (causal)
+        rj.where(rj.x <= rows[r - 2]);
+      return rj;
+    };
+    RDom rj = keys(xr);
+    Expr s = at(scores, withInserted(xr, r - 1, rj.x)) * scale;
+    g.rowMax(asVars(xr)) = lowestOf(type);
+    g.rowMax(asVars(xr)) = Halide::max(g.rowMax(asVars(xr)), s);
+    Value rowMax{g.rowMax, rowsExt, rowsShape};
+    RDom rj2 = keys(xr);
+    g.rowSum(asVars(xr)) = constant(0);
+    g.rowSum(asVars(xr)) +=
+        Halide::exp(at(scores, withInserted(xr, r - 1, rj2.x)) * scale -
+                    at(rowMax, xr));
+    Value rowSumV{g.rowSum, rowsExt, rowsShape};
+    Index xw = without(xo, r - 1);
+    RDom rj3 = keys(xw);
+    g.weighted(asVars(xo)) = constant(0);
+    {
+      Index iv = broadcastIndex(v, xo);
+      iv[r - 2] = rj3.x;
+      g.weighted(asVars(xo)) +=
+          Halide::exp(at(scores, withInserted(xw, r - 1, rj3.x)) * scale -
+                      at(rowMax, xw)) *
+          at(v, iv);
+    }
+    Value weighted{g.weighted, ext, shape};
+    g.out(asVars(xo)) = at(weighted, xo) / at(rowSumV, without(xo, r - 1));
+    lf.attentions.push_back(g);
+    lf.stages.push_back(
+        Stage{g.out, StageKind::FusedAttentionOutput, shape, k.shape[r - 2]});
+    return Value{g.out, ext, shape};
+  }
+
   /// The composite op, built from the primitives above. Non-causal linear
   /// kernels use the linear-time association phi(Q) (phi(K)^T V); causal
   /// ones and softmax form the T x T scores (the fused and chunked forms
@@ -519,10 +612,7 @@ public:
           op.getScale()
               ? Expr(op.getScale()->convertToDouble())
               : 1 / Halide::sqrt(Halide::cast(Halide::Float(64), q.ext[r - 1]));
-      Value scores = scale(matmul(q, k, false, true), factor);
-      if (op.getCausal())
-        scores = causalMask(scores, MaskFill::lowest);
-      return matmul(softmax(scores, r - 1), v, false, false);
+      return fusedSoftmaxAttention(q, k, v, factor, op.getCausal());
     }
     FeatureMapKind kind = op.getKernel() == AttentionKernel::relu
                               ? FeatureMapKind::relu

@@ -23,6 +23,7 @@ enum class StageKind {
   Pointwise, ///< pure definition only
   Reduction, ///< pure init + one update over an RDom (sums, max)
   Matmul,    ///< a reduction whose update is a product over rows x columns
+  FusedAttentionOutput, ///< scheduled with its FusedAttention group
   Scan,      ///< pure init + a serial update along `scanDim`
 };
 
@@ -35,12 +36,23 @@ struct Stage {
   int64_t reductionSize = 1;
 };
 
+/// Softmax attention computed per block of query rows: the scores of a
+/// block, their row maxima and sums and the weighted values live only
+/// while the block is computed, so no T x T buffer exists.
+struct FusedAttention {
+  Halide::Func out;     ///< [.., Tq, e], materialised
+  Halide::Func scores;  ///< q k^T of a block of rows
+  Halide::Func rowMax, rowSum, weighted; ///< per row; weighted: [.., Tq, e]
+  Shape shape;          ///< static shape of `out`
+};
+
 /// One func.func lowered: its arguments, outputs and the Funcs to schedule.
 struct LoweredFunction {
   std::string name;
   std::vector<Halide::ImageParam> params;
   std::vector<Halide::Func> outputs;
   std::vector<Stage> stages; ///< in definition order, outputs included
+  std::vector<FusedAttention> attentions;
   /// Run-time shape checks the types could not prove statically.
   struct Requirement {
     Halide::Expr condition;

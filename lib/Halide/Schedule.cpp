@@ -119,8 +119,59 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
 }
 } // namespace
 
+/// Blocks of kRows query rows run in parallel; each computes its scores,
+/// row statistics and weighted values in buffers of kRows x Tk.
+void scheduleFusedAttention(const FusedAttention &g,
+                            const Halide::Target &target) {
+  constexpr int kRows = 8;
+  Halide::Func out = g.out;
+  int width = target.natural_vector_size(out.output_types()[0]);
+  std::vector<Var> v = out.args(); // e, i, batch...
+  Var rowsOuter("rows_o"), rowsInner("rows_i");
+  out.compute_root();
+  out.split(v[1], rowsOuter, rowsInner, kRows, TailStrategy::GuardWithIf);
+  out.vectorize(v[0], width, TailStrategy::GuardWithIf);
+  std::vector<Var> outer = {rowsOuter};
+  outer.insert(outer.end(), v.begin() + 2, v.end());
+  Var fused = outer.front();
+  for (size_t i = 1; i < outer.size(); ++i) {
+    Var next(fused.name() + "_" + outer[i].name());
+    out.fuse(fused, outer[i], next);
+    fused = next;
+  }
+  out.parallel(fused);
+
+  Halide::Func scores = g.scores;
+  scores.compute_at(out, fused);
+  std::vector<Var> sv = scores.args(); // j, i, batch...
+  scores.vectorize(sv[0], width, TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> order = {sv[0]};
+  for (const Halide::RVar &r : scores.rvars(0))
+    order.push_back(r);
+  for (size_t i = 1; i < sv.size(); ++i)
+    order.push_back(sv[i]);
+  scores.update().reorder(order).vectorize(sv[0], width,
+                                           TailStrategy::GuardWithIf);
+  for (Halide::Func f : {g.rowMax, g.rowSum})
+    f.compute_at(out, fused);
+  Halide::Func weighted = g.weighted;
+  weighted.compute_at(out, fused);
+  std::vector<Var> wv = weighted.args(); // e, i, batch...
+  weighted.vectorize(wv[0], width, TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> worder = {wv[0]};
+  for (const Halide::RVar &r : weighted.rvars(0))
+    worder.push_back(r);
+  for (size_t i = 1; i < wv.size(); ++i)
+    worder.push_back(wv[i]);
+  weighted.update().reorder(worder).vectorize(wv[0], width,
+                                              TailStrategy::GuardWithIf);
+}
+
 void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
                                     const Halide::Target &target) {
   for (const Stage &stage : lf.stages)
-    scheduleStage(stage, target);
+    if (stage.kind != StageKind::FusedAttentionOutput)
+      scheduleStage(stage, target);
+  for (const FusedAttention &g : lf.attentions)
+    scheduleFusedAttention(g, target);
 }
