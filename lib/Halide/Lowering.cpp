@@ -11,6 +11,7 @@
 #include "lib/Halide/Lowering.h"
 
 #include "dialect/AttnDialect.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -507,6 +508,14 @@ public:
   /// softmax(scale q k^T [causal]) v without a T x T buffer: two passes over
   /// the keys of a block of query rows (row max, then exp-sums and the
   /// weighted values). Causal rows only visit keys up to their index.
+  /// Run-time checks of an attention's operands (named for the user).
+  void requireAttentionShapes(const Value &q, const Value &k, const Value &v) {
+    size_t r = q.rank();
+    requireEqual(k.ext[r - 2], v.ext[r - 2],
+                 "sequence lengths of key and value");
+    requireEqual(q.ext[r - 1], k.ext[r - 1], "feature sizes of query and key");
+  }
+
   Value fusedSoftmaxAttention(const Value &q, const Value &k, const Value &v,
                               Expr factor, bool causal) {
     size_t r = q.rank();
@@ -604,9 +613,7 @@ public:
   Value attention(AttentionOp op, const Value &q, const Value &k,
                   const Value &v) {
     size_t r = q.rank();
-    requireEqual(k.ext[r - 2], v.ext[r - 2],
-                 "sequence lengths of key and value");
-    requireEqual(q.ext[r - 1], k.ext[r - 1], "feature sizes of query and key");
+    requireAttentionShapes(q, k, v);
     if (op.getKernel() == AttentionKernel::softmax) {
       Expr factor =
           op.getScale()
@@ -770,6 +777,52 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
       });
 }
 
+/// softmax(scale [causal] q k^T) v written with primitive ops, each
+/// intermediate used once: lowered like the composite op, fused.
+struct SoftmaxAttentionChain {
+  mlir::Value q, k, v;
+  double scale = 1.0;
+  bool causal = false;
+  llvm::SmallVector<Operation *> absorbed; ///< ops not lowered on their own
+};
+
+std::optional<SoftmaxAttentionChain> matchSoftmaxAttention(MatmulOp pv) {
+  if (pv.getTransposeLhs() || pv.getTransposeRhs())
+    return std::nullopt;
+  SoftmaxAttentionChain c;
+  c.v = pv.getRhs();
+  auto softmax = pv.getLhs().getDefiningOp<SoftmaxOp>();
+  int64_t rank = mlir::cast<mlir::RankedTensorType>(pv.getType()).getRank();
+  if (!softmax || !softmax->hasOneUse() ||
+      normalizeDim(softmax.getDim(), rank) != rank - 1)
+    return std::nullopt;
+  c.absorbed.push_back(softmax);
+  mlir::Value x = softmax.getInput();
+  while (true) {
+    Operation *def = x.getDefiningOp();
+    if (!def || !def->hasOneUse())
+      return std::nullopt;
+    c.absorbed.push_back(def);
+    if (auto sc = mlir::dyn_cast<ScaleOp>(def)) {
+      c.scale *= sc.getFactor().convertToDouble();
+      x = sc.getInput();
+    } else if (auto mask = mlir::dyn_cast<CausalMaskOp>(def)) {
+      if (mask.getFill() != MaskFill::lowest)
+        return std::nullopt;
+      c.causal = true;
+      x = mask.getInput();
+    } else if (auto qk = mlir::dyn_cast<MatmulOp>(def)) {
+      if (qk.getTransposeLhs() || !qk.getTransposeRhs())
+        return std::nullopt;
+      c.q = qk.getLhs();
+      c.k = qk.getRhs();
+      return c;
+    } else {
+      return std::nullopt;
+    }
+  }
+}
+
 mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
   mlir::Type elem;
   auto walk = func.walk([&](Operation *op) {
@@ -856,9 +909,30 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
                        "argument '" + name + "' dimension " +
                            std::to_string(d) + " against its static size");
   }
+  // Primitive softmax attentions are fused like the composite op.
+  llvm::DenseMap<Operation *, SoftmaxAttentionChain> fused;
+  llvm::SmallPtrSet<Operation *, 16> absorbed;
+  func.walk([&](MatmulOp pv) {
+    if (auto chain = matchSoftmaxAttention(pv)) {
+      absorbed.insert(chain->absorbed.begin(), chain->absorbed.end());
+      fused[pv] = *chain;
+    }
+  });
   int constants = 0;
   for (Operation &op : func.getBody().front()) {
     b.where = locationOf(&op);
+    if (absorbed.contains(&op))
+      continue;
+    if (auto it = fused.find(&op); it != fused.end()) {
+      const SoftmaxAttentionChain &c = it->second;
+      b.requireAttentionShapes(env[c.q], env[c.k], env[c.v]);
+      Value result = b.fusedSoftmaxAttention(env[c.q], env[c.k], env[c.v],
+                                             Expr(c.scale), c.causal);
+      adoptResultType(b, result,
+                      mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType()));
+      env[op.getResult(0)] = result;
+      continue;
+    }
     if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op)) {
       for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
         const Value &val = env[v];
