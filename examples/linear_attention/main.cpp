@@ -126,10 +126,12 @@ int main(int argc, char **argv) {
     double ms = medianMs([&] { return c.kernel(q, k, v, out); }, 5);
     double checksum = 0;
     out.for_each_value([&](float x) { checksum += x; });
+    // The linear-time algorithm's multiply-adds: phi(K)^T V and phi(Q) S.
+    double gflops = 4.0 * B * H * T * D * D / (ms * 1e6);
     std::printf("%-24s B=%d H=%d T=%d D=%d  checksum %.6f  rel error vs fp64 "
-                "%.2e  %s  median %.3f ms\n",
+                "%.2e  %s  median %.3f ms (%.1f GFLOP/s)\n",
                 c.name, B, H, T, D, checksum, err,
-                err <= tolerance ? "ok" : "FAIL", ms);
+                err <= tolerance ? "ok" : "FAIL", ms, gflops);
     ok &= err <= tolerance;
   }
 
