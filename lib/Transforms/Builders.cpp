@@ -125,11 +125,14 @@ Value AttnBuilder::unchunk(Value x, Value like, int64_t dim) {
                {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
 }
 
-Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive) {
+Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive,
+                          double decay) {
   llvm::SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("dim", b.getI64IntegerAttr(dim))};
   if (exclusive)
     attrs.push_back(b.getNamedAttr("exclusive", b.getUnitAttr()));
+  if (decay != 1.0)
+    attrs.push_back(b.getNamedAttr("decay", b.getF64FloatAttr(decay)));
   return build(CumsumOp::getOperationName(), {x}, attrs);
 }
 

@@ -4,7 +4,8 @@
 //   -> unchunk(masked(Ac Bc^T) Vc + Ac excl_cumsum_N(Bc^T Vc))
 // Denominator: row_sum(mul(A, cumsum_T(B)))
 //   -> unchunk(row_sum(masked(Ac Bc^T)) + Ac excl_cumsum_N(sum_C Bc)^T)
-// with Xc = chunk(X) of shape [.., N, C, .]. Both are exact.
+// with Xc = chunk(X) of shape [.., N, C, .]; decayed scans (RetNet) carry
+// the decay powers described at Chunker. Both are exact.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Transforms/Builders.h"
@@ -14,6 +15,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
+#include <functional>
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNCHUNK
@@ -35,34 +37,81 @@ Value expandedFrom(Value v, int64_t dim) {
   return e && e.getDim() == dim ? e.getInput() : Value();
 }
 
-bool plainInclusive(CumsumOp c, int64_t dim) {
+/// An inclusive scan along `dim`; its decay (1 when plain) in `decay`.
+bool inclusiveScan(CumsumOp c, int64_t dim, double &decay) {
+  decay = c.getDecay() ? c.getDecay()->convertToDouble() : 1.0;
   return normalizeDim(c.getDim(), shapeOf(c.getResult()).size()) == dim &&
-         !c.getExclusive() && !c.getDecay();
+         !c.getExclusive();
 }
 
+/// The chunked form, for a scan with decay g (1: a plain prefix sum):
+///   o_t = sum_{s in chunk, s <= t} g^(t-s) (a_t . b_s) v_s
+///       + g^(i+1) a_t . P_n,      t = n C + i,
+///   P_n = g^C P_{n-1} + sum_j g^(C-1-j) b_j v_j^T   (exclusive over chunks).
+/// With g = 1 the weights are all one and are left out.
 struct Chunker {
   AttnBuilder &b;
   int64_t size, r; ///< chunk length; rank of the unchunked operands
+  double g;
 
-  /// Masked intra-chunk scores Ac Bc^T [.., N, C, C].
+  /// A constant [1, .., 1, rows, cols] broadcasting against chunked tensors.
+  Value weights(int64_t rows, int64_t cols,
+                const std::function<double(int64_t, int64_t)> &value,
+                Value like) {
+    Shape shape(r - 1, 1);
+    shape.append({rows, cols});
+    std::vector<double> values;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        values.push_back(value(i, j));
+    return b.constant(shape, values, like);
+  }
+
+  /// Intra-chunk scores Ac Bc^T [.., N, C, C], weighted g^(i-j) below the
+  /// diagonal and 0 above.
   Value intraScores(Value ac, Value bc) {
-    return b.causalMask(b.matmul(ac, bc, false, true), MaskFill::zero);
+    Value s = b.matmul(ac, bc, false, true);
+    if (g == 1.0)
+      return b.causalMask(s, MaskFill::zero);
+    return b.mul(s, weights(size, size, [&](int64_t i, int64_t j) {
+                   return j <= i ? std::pow(g, double(i - j)) : 0.0;
+                 }, ac));
+  }
+  /// Bc with row j scaled by g^(C-1-j): its weight in the chunk's state.
+  Value stateRows(Value bc) {
+    if (g == 1.0)
+      return bc;
+    return b.mul(bc, weights(size, 1, [&](int64_t j, int64_t) {
+                   return std::pow(g, double(size - 1 - j));
+                 }, bc));
+  }
+  /// Ac with row i scaled by g^(i+1): what the previous state decays by.
+  Value queryRows(Value ac) {
+    if (g == 1.0)
+      return ac;
+    return b.mul(ac, weights(size, 1, [&](int64_t i, int64_t) {
+                   return std::pow(g, double(i + 1));
+                 }, ac));
+  }
+  Value prefix(Value states) {
+    return b.cumsum(states, r - 2, /*exclusive=*/true,
+                    std::pow(g, double(size)));
   }
 
   Value numerator(Value a, Value bv, Value v) {
     Value ac = b.chunk(a, r - 2, size), bc = b.chunk(bv, r - 2, size),
           vc = b.chunk(v, r - 2, size);
     Value intra = b.matmul(intraScores(ac, bc), vc);
-    Value states = b.matmul(bc, vc, true, false); // [.., N, d, e]
-    Value inter = b.matmul(ac, b.cumsum(states, r - 2, /*exclusive=*/true));
+    Value states = b.matmul(stateRows(bc), vc, true, false); // [.., N, d, e]
+    Value inter = b.matmul(queryRows(ac), prefix(states));
     return b.unchunk(b.add(intra, inter), a, r - 2);
   }
 
   Value denominator(Value a, Value bv) {
     Value ac = b.chunk(a, r - 2, size), bc = b.chunk(bv, r - 2, size);
     Value intra = b.rowSum(intraScores(ac, bc), -1);   // [.., N, C, 1]
-    Value sums = b.rowSum(bc, r - 1);                  // [.., N, 1, d]
-    Value inter = b.matmul(ac, b.cumsum(sums, r - 2, true), false, true);
+    Value sums = b.rowSum(stateRows(bc), r - 1);       // [.., N, 1, d]
+    Value inter = b.matmul(queryRows(ac), prefix(sums), false, true);
     return b.unchunk(b.add(intra, inter), a, r - 2);
   }
 };
@@ -110,9 +159,10 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
       bool changed = false;
       std::string cost = describeCost(scan);
       // Numerator: scan over T of a rank r+1 outer product.
+      double g = 1.0;
       if (auto outer = defining<MatmulOp>(scan.getInput());
-          outer && plainInclusive(scan, rank - 3) && !outer.getTransposeLhs() &&
-          !outer.getTransposeRhs()) {
+          outer && inclusiveScan(scan, rank - 3, g) &&
+          !outer.getTransposeLhs() && !outer.getTransposeRhs()) {
         int64_t r = rank - 1;
         Value bv = expandedFrom(outer.getLhs(), r), v = expandedFrom(outer.getRhs(), r - 1);
         for (Operation *user : llvm::make_early_inc_range(scan->getUsers())) {
@@ -126,7 +176,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
             continue;
           rewriter.setInsertionPoint(sq);
           AttnBuilder b(rewriter, sq.getLoc());
-          Value out = Chunker{b, size, r}.numerator(a, bv, v);
+          Value out = Chunker{b, size, r, g}.numerator(a, bv, v);
           if (!out)
             return signalPassFailure();
           out.setType(sq.getType());
@@ -136,7 +186,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
         }
       }
       // Denominator: scan over T of B itself, used as row_sum(A * scan).
-      if (plainInclusive(scan, rank - 2)) {
+      if (inclusiveScan(scan, rank - 2, g)) {
         int64_t r = rank;
         for (Operation *user : llvm::make_early_inc_range(scan->getUsers())) {
           auto mul = dyn_cast<MulOp>(user);
@@ -149,7 +199,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
             continue;
           rewriter.setInsertionPoint(rs);
           AttnBuilder b(rewriter, rs.getLoc());
-          Value out = Chunker{b, size, r}.denominator(a, scan.getInput());
+          Value out = Chunker{b, size, r, g}.denominator(a, scan.getInput());
           if (!out)
             return signalPassFailure();
           out.setType(rs.getType());

@@ -109,8 +109,10 @@ def AttnChunk : Pass<"attn-chunk", "::mlir::func::FuncOp"> {
       numerator `a_t^T cumsum_T(b v^T)`, denominator `a_t . cumsum_T(b)`
     into chunks of `size` positions (`attn.chunk`, zero-padded tail): inside
     a chunk the masked C x C product, across chunks an exclusive prefix over
-    per-chunk d x e states; `attn.unchunk` drops the padding. Exact, and no
-    T x d x e tensor remains.
+    per-chunk d x e states; `attn.unchunk` drops the padding. A scan with a
+    decay g (RetNet's retention) keeps it exact with g^(i-j) inside a chunk,
+    g^(C-1-j) on the state rows, g^(i+1) on the query rows and g^C between
+    chunks. Exact, and no T x d x e tensor remains.
   }];
   let options = [
     Option<"size", "size", "int64_t", /*default=*/"64",

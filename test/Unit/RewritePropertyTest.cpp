@@ -262,6 +262,64 @@ std::string causalCase(Random &r, int64_t &dynamicSize) {
   return w.finish(results);
 }
 
+/// Retention in its recurrent (cumulative-sum) form with a random decay,
+/// for attn-chunk: o_t = q_t^T sum_{s<=t} g^(t-s) k_s v_s^T.
+std::string retentionCase(Random &r, int64_t &dynamicSize) {
+  FunctionWriter w;
+  size_t batchRank = r.pick(0, 2);
+  Shape batch;
+  for (size_t i = 0; i < batchRank; ++i)
+    batch.push_back(r.pick(1, 3));
+  int64_t t = r.pick(1, 30), d = r.pick(1, 6), e = r.pick(1, 6);
+  if (r.coin(0.4)) {
+    t = 31 + r.pick(0, 15);
+    w.dynamic = t;
+  }
+  dynamicSize = t;
+  auto shape = [&](std::initializer_list<int64_t> tail) {
+    Shape s = batch;
+    s.append(tail);
+    return s;
+  };
+  int64_t rank = batch.size() + 2;
+  std::string q = w.arg(shape({t, d})), k = w.arg(shape({t, d})),
+              v = w.arg(shape({t, e}));
+  std::string kx = w.op("attn.expand_dims " + k + " {dim = " +
+                            std::to_string(rank) + " : i64}",
+                        w.t(k) + " -> " + type(shape({t, d, 1}), w.dynamic),
+                        shape({t, d, 1}));
+  std::string vx = w.op("attn.expand_dims " + v + " {dim = " +
+                            std::to_string(rank - 1) + " : i64}",
+                        w.t(v) + " -> " + type(shape({t, 1, e}), w.dynamic),
+                        shape({t, 1, e}));
+  std::string outer = w.op("attn.matmul " + kx + ", " + vx,
+                           w.t(kx) + ", " + w.t(vx) + " -> " +
+                               type(shape({t, d, e}), w.dynamic),
+                           shape({t, d, e}));
+  std::string decay =
+      r.coin(0.2) ? ""
+                  : ", decay = " +
+                        std::to_string(0.5 + 0.5 * r.pick(0, 99) / 100.0) +
+                        " : f64";
+  if (r.coin(0.1)) // an exclusive scan is not this form: declined
+    decay += ", exclusive";
+  std::string s = w.op("attn.cumsum " + outer + " {dim = " +
+                           std::to_string(rank - 2) + " : i64" + decay + "}",
+                       w.t(outer), shape({t, d, e}));
+  std::string qx = w.op("attn.expand_dims " + q + " {dim = " +
+                            std::to_string(rank - 1) + " : i64}",
+                        w.t(q) + " -> " + type(shape({t, 1, d}), w.dynamic),
+                        shape({t, 1, d}));
+  std::string ox = w.op("attn.matmul " + qx + ", " + s,
+                        w.t(qx) + ", " + w.t(s) + " -> " +
+                            type(shape({t, 1, e}), w.dynamic),
+                        shape({t, 1, e}));
+  return w.finish({w.op("attn.squeeze " + ox + " {dim = " +
+                            std::to_string(rank - 1) + " : i64}",
+                        w.t(ox) + " -> " + type(shape({t, e}), w.dynamic),
+                        shape({t, e}))});
+}
+
 /// Runs `pipeline` on random graphs from `generate`; checks agreement.
 void checkProperty(
     const char *name,
@@ -324,6 +382,15 @@ TEST(RewriteProperty, CausalToCumsumThenChunk) {
                 [](mlir::PassManager &pm, Random &r) {
                   pm.addNestedPass<mlir::func::FuncOp>(
                       createAttnCausalToCumsum());
+                  AttnChunkOptions options;
+                  options.size = r.pick(1, 12);
+                  pm.addNestedPass<mlir::func::FuncOp>(createAttnChunk(options));
+                });
+}
+
+TEST(RewriteProperty, ChunkDecayedScans) {
+  checkProperty("attn-chunk (retention)", retentionCase,
+                [](mlir::PassManager &pm, Random &r) {
                   AttnChunkOptions options;
                   options.size = r.pick(1, 12);
                   pm.addNestedPass<mlir::func::FuncOp>(createAttnChunk(options));
