@@ -14,22 +14,11 @@ using namespace mlir;
 
 namespace {
 
-/// The value c of a causally masked uniform weight matrix (AFT-simple's
-/// `w = 0` weights, written as a splat constant), if that is what `mask` masks.
-std::optional<double> uniformWeight(CausalMaskOp mask) {
-  auto cst = mask.getInput().getDefiningOp<arith::ConstantOp>();
-  auto dense = cst ? dyn_cast<DenseElementsAttr>(cst.getValue())
-                   : DenseElementsAttr();
-  if (!dense || !dense.isSplat())
-    return std::nullopt;
-  return dense.getSplatValue<APFloat>().convertToDouble();
-}
-
 /// FLOPs and the largest intermediate, before and after, per batch.
 std::string describeCost(CausalMaskOp mask, llvm::ArrayRef<Leaf> leaves) {
   llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
   int64_t r = ms.size(), t = ms[r - 1];
-  bool uniform = uniformWeight(mask).has_value();
+  bool uniform = uniformCausalWeight(mask).has_value();
   double d = uniform ? 0 : shapeOf(mask.getInput().getDefiningOp()->getOperand(0)).back();
   if (ShapedType::isDynamic(t))
     return "T is dynamic: FLOPs O(T^2 d) -> O(T d e), largest intermediate "
@@ -52,47 +41,6 @@ std::string describeCost(CausalMaskOp mask, llvm::ArrayRef<Leaf> leaves) {
       .str();
 }
 
-/// Why `mask` cannot be rewritten, or nothing (then `leaves` are its uses).
-std::optional<std::string> analyse(CausalMaskOp mask,
-                                   llvm::SmallVectorImpl<Leaf> &leaves) {
-  if (mask.getFill() != MaskFill::zero)
-    return std::string("the mask fills the lowest value (a softmax mask); "
-                       "remove the softmax first");
-  llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
-  size_t r = ms.size();
-  if (uniformWeight(mask)) {
-    if (ms[r - 1] != ms[r - 2])
-      return std::string("the masked weight matrix is not square");
-    if (auto why = collectLinearUses(mask.getResult(), leaves))
-      return why;
-    for (const Leaf &leaf : leaves)
-      if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
-        llvm::ArrayRef<int64_t> vs = shapeOf(mm.getRhs());
-        if (mm.getTransposeRhs())
-          return std::string("the values are transposed (matmul transpose_rhs)");
-        for (size_t i = 0; i + 2 < r; ++i)
-          if (ms[i] != 1 && ms[i] != vs[i])
-            return std::string("the weights have batch dimensions the values "
-                               "do not");
-      }
-    return leaves.empty() ? std::optional<std::string>("the masked product has "
-                                                       "no use")
-                          : std::nullopt;
-  }
-  auto s = mask.getInput().getDefiningOp<MatmulOp>();
-  if (!s || s.getTransposeLhs() || !s.getTransposeRhs())
-    return std::string("the masked scores are not a product A B^T (nor a "
-                       "uniform constant, as in causal AFT-simple)");
-  if (auto why = collectLinearUses(mask.getResult(), leaves))
-    return why;
-  if (leaves.empty())
-    return std::string("the masked product has no use");
-  for (const Leaf &leaf : leaves)
-    if (auto mm = dyn_cast<MatmulOp>(leaf.op); mm && mm.getTransposeRhs())
-      return std::string("the values are transposed (matmul transpose_rhs)");
-  return std::nullopt;
-}
-
 struct AttnCausalToCumsumPass
     : public attn::impl::AttnCausalToCumsumBase<AttnCausalToCumsumPass> {
   using AttnCausalToCumsumBase::AttnCausalToCumsumBase;
@@ -103,7 +51,7 @@ struct AttnCausalToCumsumPass
     IRRewriter rewriter(&getContext());
     for (CausalMaskOp mask : masks) {
       llvm::SmallVector<Leaf> leaves;
-      if (auto why = analyse(mask, leaves)) {
+      if (auto why = analyseCausalSite(mask, leaves)) {
         if (explain)
           mask.emitRemark("not rewritten to cumulative sums: ") << *why;
         continue;
@@ -128,7 +76,7 @@ struct AttnCausalToCumsumPass
     llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
       return isa<RowSumOp>(x.op) && !isa<RowSumOp>(y.op);
     });
-    std::optional<double> uniform = uniformWeight(mask);
+    std::optional<double> uniform = uniformCausalWeight(mask);
     auto s = mask.getInput().getDefiningOp<MatmulOp>();
     llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
     int64_t r = ms.size();

@@ -76,3 +76,55 @@ void attn::eraseDeadRows(RewriterBase &rewriter, llvm::ArrayRef<Leaf> leaves) {
     if (op->use_empty())
       rewriter.eraseOp(op);
 }
+
+/// The value c of a causally masked uniform weight matrix (AFT-simple's
+/// `w = 0` weights, written as a splat constant), if that is what `mask` masks.
+std::optional<double> attn::uniformCausalWeight(CausalMaskOp mask) {
+  auto cst = mask.getInput().getDefiningOp<arith::ConstantOp>();
+  auto dense = cst ? dyn_cast<DenseElementsAttr>(cst.getValue())
+                   : DenseElementsAttr();
+  if (!dense || !dense.isSplat())
+    return std::nullopt;
+  return dense.getSplatValue<APFloat>().convertToDouble();
+}
+
+/// Why `mask` cannot be rewritten, or nothing (then `leaves` are its uses).
+std::optional<std::string>
+attn::analyseCausalSite(CausalMaskOp mask, llvm::SmallVectorImpl<Leaf> &leaves) {
+  if (mask.getFill() != MaskFill::zero)
+    return std::string("the mask fills the lowest value (a softmax mask); "
+                       "remove the softmax first");
+  llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());
+  size_t r = ms.size();
+  if (uniformCausalWeight(mask)) {
+    if (ms[r - 1] != ms[r - 2])
+      return std::string("the masked weight matrix is not square");
+    if (auto why = collectLinearUses(mask.getResult(), leaves))
+      return why;
+    for (const Leaf &leaf : leaves)
+      if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
+        llvm::ArrayRef<int64_t> vs = shapeOf(mm.getRhs());
+        if (mm.getTransposeRhs())
+          return std::string("the values are transposed (matmul transpose_rhs)");
+        for (size_t i = 0; i + 2 < r; ++i)
+          if (ms[i] != 1 && ms[i] != vs[i])
+            return std::string("the weights have batch dimensions the values "
+                               "do not");
+      }
+    return leaves.empty() ? std::optional<std::string>("the masked product has "
+                                                       "no use")
+                          : std::nullopt;
+  }
+  auto s = mask.getInput().getDefiningOp<MatmulOp>();
+  if (!s || s.getTransposeLhs() || !s.getTransposeRhs())
+    return std::string("the masked scores are not a product A B^T (nor a "
+                       "uniform constant, as in causal AFT-simple)");
+  if (auto why = collectLinearUses(mask.getResult(), leaves))
+    return why;
+  if (leaves.empty())
+    return std::string("the masked product has no use");
+  for (const Leaf &leaf : leaves)
+    if (auto mm = dyn_cast<MatmulOp>(leaf.op); mm && mm.getTransposeRhs())
+      return std::string("the values are transposed (matmul transpose_rhs)");
+  return std::nullopt;
+}

@@ -35,6 +35,16 @@ collectLinearUses(mlir::Value v, llvm::SmallVectorImpl<Leaf> &leaves,
 mlir::LogicalResult replaceLeaf(mlir::RewriterBase &rewriter, AttnBuilder &b,
                                 const Leaf &leaf, mlir::Value result);
 
+/// The value c of a causally masked uniform weight matrix (causal
+/// AFT-simple's w = 0, written as a splat constant), if `mask` masks one.
+std::optional<double> uniformCausalWeight(CausalMaskOp mask);
+
+/// Why the causal product `mask` (causal_mask(A B^T, zero), or of uniform
+/// weights) cannot be rewritten through its linear uses, or nothing; then
+/// `leaves` are those uses.
+std::optional<std::string>
+analyseCausalSite(CausalMaskOp mask, llvm::SmallVectorImpl<Leaf> &leaves);
+
 /// Erases the row scalings of `leaves` that have no use left.
 void eraseDeadRows(mlir::RewriterBase &rewriter, llvm::ArrayRef<Leaf> leaves);
 

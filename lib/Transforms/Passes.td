@@ -124,4 +124,26 @@ def AttnChunk : Pass<"attn-chunk", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::attn::AttnDialect"];
 }
 
+def AttnDeriveDecode : Pass<"attn-derive-decode", "::mlir::ModuleOp"> {
+  let summary = "Prefill and single-token step functions from a causal model";
+  let description = [{
+    For each function @f with causal softmax-free attention
+    (`causal_mask(A B^T, zero)` used through `matmul(., V)` and
+    `row_sum(.)`), adds
+      @f_prefill(args..., states...) -> (results..., states...)
+      @f_step(args with sequence length 1..., states...) -> (same)
+    where each state is the running sum the attention carries: `S = sum
+    b_s v_s^T` ([.., d, e]) per matmul use and `z = sum b_s` ([.., 1, d])
+    per row sum, taken in and returned updated. Prefill of a prompt followed
+    by steps equals the whole sequence. The sequence dimension is the second
+    to last one of @f's arguments. Run attn-linearize afterwards for the
+    chunked prefill.
+  }];
+  let options = [
+    Option<"explain", "explain", "bool", /*default=*/"false",
+           "say why a function gets no decode functions">
+  ];
+  let dependentDialects = ["::attn::AttnDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD
