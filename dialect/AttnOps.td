@@ -216,6 +216,26 @@ def Attn_ScaleOp : Attn_Op<"scale", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
 }
 
+def Attn_DivideBySizeOp : Attn_Op<"divide_by_size", [Pure]> {
+  let summary = "divides by the size of a dimension of another tensor";
+  let description = [{
+    `x / size(ref, dim)`: the `1/n` of Galerkin- and Fourier-type attention
+    when the sequence length `n` is dynamic.
+
+    ```mlir
+    %o = attn.divide_by_size %x, %k {dim = 2 : i64}
+        : (tensor<1x4x?x24xf32>, tensor<1x4x?x24xf32>) -> tensor<1x4x?x24xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_FloatTensor:$ref,
+                   I64Attr:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $ref attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Attn_RowSumOp : Attn_Op<"row_sum", [Pure]> {
   let summary = "sum along one dimension, kept with size 1";
   let description = [{

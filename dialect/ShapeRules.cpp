@@ -364,6 +364,10 @@ bool attn::inferResultShape(mlir::Operation *op,
         res[d] = 1;
         return true;
       })
+      .Case([&](DivideBySizeOp o) {
+        res.assign(in[0].begin(), in[0].end());
+        return checkDim(o.getDim(), in[1].size(), "dim", d, why);
+      })
       .Case([&](CumsumOp o) {
         res.assign(in[0].begin(), in[0].end());
         if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))

@@ -751,6 +751,10 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
       .Case([&](FeatureMapOp o) {
         return b.featureMap(o.getKind(), in[0], opt(o.getProjection(), 1));
       })
+      .Case([&](DivideBySizeOp o) {
+        Expr n = in[1].ext[dimIndex(o.getDim(), in[1].rank())];
+        return b.scale(in[0], Halide::Expr(1.0f) / Halide::cast(Halide::Float(32), n));
+      })
       .Case([&](ScaleOp o) {
         return b.scale(in[0], Expr(o.getFactor().convertToDouble()));
       })

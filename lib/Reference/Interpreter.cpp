@@ -47,6 +47,7 @@ Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
       .Case([&](NormalizeOp o) { return ref::normalize(o, in, shape); })
       .Case([&](FeatureMapOp o) { return ref::featureMap(o, in, shape); })
       .Case([&](ScaleOp o) { return ref::scale(o, in, shape); })
+      .Case([&](DivideBySizeOp o) { return ref::divideBySize(o, in, shape); })
       .Case([&](RowSumOp o) { return ref::rowSum(o, in, shape); })
       .Case([&](CumsumOp o) { return ref::cumsum(o, in, shape); })
       .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(

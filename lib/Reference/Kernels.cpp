@@ -298,6 +298,14 @@ Tensor ref::scale(ScaleOp op, Args in, const Shape &shape) {
   return out;
 }
 
+Tensor ref::divideBySize(DivideBySizeOp op, Args in, const Shape &shape) {
+  Tensor out = *in[0];
+  int64_t n = in[1]->shape[normalizeDim(op.getDim(), in[1]->rank())];
+  for (double &v : out.data)
+    v /= static_cast<double>(n);
+  return out;
+}
+
 Tensor ref::rowSum(RowSumOp op, Args in, const Shape &shape) {
   const Tensor &x = *in[0];
   Tensor out(shape, x.kind);

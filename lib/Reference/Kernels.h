@@ -28,6 +28,7 @@ Tensor rmsNorm(RmsNormOp op, Args in, const Shape &shape);
 Tensor normalize(NormalizeOp op, Args in, const Shape &shape);
 Tensor featureMap(FeatureMapOp op, Args in, const Shape &shape);
 Tensor scale(ScaleOp op, Args in, const Shape &shape);
+Tensor divideBySize(DivideBySizeOp op, Args in, const Shape &shape);
 Tensor rowSum(RowSumOp op, Args in, const Shape &shape);
 Tensor cumsum(CumsumOp op, Args in, const Shape &shape);
 Tensor unary(mlir::Operation *op, Args in, const Shape &shape);

@@ -143,3 +143,8 @@ Value AttnBuilder::add(Value x, Value y) {
 Value AttnBuilder::mul(Value x, Value y) {
   return build(MulOp::getOperationName(), {x, y});
 }
+
+Value AttnBuilder::divideBySize(Value x, Value ref, int64_t dim) {
+  return build(DivideBySizeOp::getOperationName(), {x, ref},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+}

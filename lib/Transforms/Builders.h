@@ -22,6 +22,7 @@ public:
                      bool transposeRhs = false);
   mlir::Value rowSum(mlir::Value x, int64_t dim = -1);
   mlir::Value scale(mlir::Value x, double factor);
+  mlir::Value divideBySize(mlir::Value x, mlir::Value ref, int64_t dim);
   mlir::Value normalize(mlir::Value num, mlir::Value den, double eps);
   mlir::Value featureMap(FeatureMapKind kind, mlir::Value x);
   mlir::Value causalMask(mlir::Value x, MaskFill fill);

@@ -66,7 +66,7 @@ def AttnRemoveSoftmax : Pass<"attn-remove-softmax", "::mlir::func::FuncOp"> {
     - `galerkin` (Cao 2021): `Q LN(K)^T / n` applied to `LN(V)`; needs the
       softmax's only use to be `matmul(., V)`.
 
-    `n` is the key length (static). Layer norms have no affine parameters
+    `n` is the key length (`attn.divide_by_size` when dynamic). Layer norms have no affine parameters
     (eps 1e-5). The model changes, so the pass runs only when asked and
     emits a remark at every site it changed.
   }];

@@ -122,9 +122,6 @@ struct AttnRemoveSoftmaxPass
     SoftmaxOp op = site.softmax;
     size_t r = shapeOf(site.q).size();
     int64_t d = shapeOf(site.q).back(), n = shapeOf(site.k)[r - 2];
-    bool needsN = which == Kernel::galerkin || which == Kernel::fourier;
-    if (needsN && ShapedType::isDynamic(n))
-      return std::string("the 1/n of this kernel needs a static key length");
     if (which == Kernel::favor && ShapedType::isDynamic(d))
       return std::string("favor needs a static head size d for its "
                          "projection");
@@ -176,7 +173,10 @@ struct AttnRemoveSoftmaxPass
                          true);
       if (site.causal)
         p = b.causalMask(p, MaskFill::zero);
-      weights = b.scale(p, 1.0 / static_cast<double>(n));
+      // 1/n: a constant when the key length is static.
+      weights = ShapedType::isDynamic(n)
+                    ? b.divideBySize(p, k, r - 2)
+                    : b.scale(p, 1.0 / static_cast<double>(n));
       what = fourier ? "Fourier-type attention LN(Q) LN(K)^T / n"
                      : "Galerkin-type attention Q LN(K)^T LN(V) / n";
       break;

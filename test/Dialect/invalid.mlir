@@ -274,3 +274,11 @@ func.func @scale_no_factor(%a: tensor<4xf32>) -> tensor<4xf32> {
   %d = attn.scale %a : tensor<4xf32>
   return %d : tensor<4xf32>
 }
+
+// -----
+
+func.func @divide_dim(%x: tensor<4xf32>, %k: tensor<4x2xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'attn.divide_by_size' op 'dim' = 2 is out of range for rank 2; expected a value in [-2, 1]}}
+  %o = attn.divide_by_size %x, %k {dim = 2 : i64} : (tensor<4xf32>, tensor<4x2xf32>) -> tensor<4xf32>
+  return %o : tensor<4xf32>
+}

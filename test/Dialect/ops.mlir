@@ -98,3 +98,10 @@ func.func @composite(%q: tensor<1x8x?x64xf32>, %k: tensor<1x8x?x64xf32>, %v: ten
   %2 = attn.attention elu_plus_one %q, %k, %v causal : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x32xf32>) -> tensor<1x8x?x32xf32>
   return %0, %1, %2 : tensor<1x8x?x32xf32>, tensor<1x8x?x32xf32>, tensor<1x8x?x32xf32>
 }
+
+// CHECK-LABEL: func.func @sizes
+func.func @sizes(%x: tensor<1x?x4xf32>, %k: tensor<1x?x4xf32>) -> tensor<1x?x4xf32> {
+  // CHECK: attn.divide_by_size %{{.*}}, %{{.*}} {dim = 1 : i64} : (tensor<1x?x4xf32>, tensor<1x?x4xf32>) -> tensor<1x?x4xf32>
+  %o = attn.divide_by_size %x, %k {dim = 1 : i64} : (tensor<1x?x4xf32>, tensor<1x?x4xf32>) -> tensor<1x?x4xf32>
+  return %o : tensor<1x?x4xf32>
+}

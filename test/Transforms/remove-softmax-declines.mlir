@@ -14,7 +14,7 @@ func.func @declines(%q: tensor<1x16x8xf32>, %dq: tensor<1x?x8xf32>, %v: tensor<1
   // expected-remark @+1 {{softmax kept: galerkin needs the softmax's only use to be matmul(softmax, V)}}
   %d = attn.softmax %s : tensor<1x16x16xf32>
   %ds = attn.matmul %dq, %dq transpose_rhs : tensor<1x?x8xf32>, tensor<1x?x8xf32> -> tensor<1x?x?xf32>
-  // expected-remark @+1 {{softmax kept: the 1/n of this kernel needs a static key length}}
+  // expected-remark @+1 {{softmax kept: galerkin needs the softmax's only use to be matmul(softmax, V)}}
   %f = attn.softmax %ds : tensor<1x?x?xf32>
   return %a, %b, %c, %d, %f : tensor<1x16x16xf32>, tensor<1x16x16xf32>, tensor<1x16x16xf32>, tensor<1x16x16xf32>, tensor<1x?x?xf32>
 }

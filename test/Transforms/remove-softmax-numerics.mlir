@@ -55,3 +55,15 @@ func.func @expect_galerkin(%q: tensor<1x2x48x8xf32>, %k: tensor<1x2x48x8xf32>, %
   %n = attn.scale %o by 0.020833333333333332 : tensor<1x2x48x8xf32>
   return %n : tensor<1x2x48x8xf32>
 }
+
+// A dynamic key length: 1/n becomes attn.divide_by_size.
+// RUN: attn-opt %s --attn-remove-softmax=kernel=fourier -o %t.dyn.mlir 2>/dev/null
+// RUN: FileCheck %s --check-prefix=DYN < %t.dyn.mlir
+// DYN-LABEL: func.func @soft_dynamic
+// DYN: attn.divide_by_size %{{.*}}, %arg1 {dim = 2 : i64}
+// RUN: attn-run %t.dyn.mlir --entry soft_dynamic --dynamic-size 48 --compare %s --compare-entry expect_fourier | FileCheck %s
+// RUN: attn-run %t.dyn.mlir --entry soft_dynamic --dynamic-size 48 --backend=halide --compare %s --compare-entry expect_fourier | FileCheck %s
+func.func @soft_dynamic(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>, %v: tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32> {
+  %o = attn.attention softmax %q, %k, %v : (tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32>
+  return %o : tensor<1x2x?x8xf32>
+}
