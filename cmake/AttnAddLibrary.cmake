@@ -1,14 +1,16 @@
 # attn_add_library(<name> SOURCE <model.mlir>
 #                  [TARGET cpu|x86-64-avx512|x86-64-avx2|x86-64]
-#                  [ENTRIES <func>...] [PASSES <attn-opt pass flags>...])
+#                  [ENTRIES <func>...] [PASSES <attn-opt pass flags>...]
+#                  [PREFIX <name prefix>])
 #
 # Compiles the functions of a model file at build time into lib<name>.a and
 # <name>.h (in ${CMAKE_CURRENT_BINARY_DIR}/<name>) and defines the target
 # <name>: link it and include "<name>.h". With PASSES, attn-opt rewrites the
-# model first. Every program links the one attn_runtime (the Halide runtime
-# and the error handler) through it.
+# model first; with PREFIX, the exported functions are named <prefix><func>
+# (to link several libraries compiled from one model). Every program links
+# the one attn_runtime (the Halide runtime and the error handler) through it.
 function(attn_add_library name)
-  cmake_parse_arguments(ARG "" "SOURCE;TARGET" "ENTRIES;PASSES" ${ARGN})
+  cmake_parse_arguments(ARG "" "SOURCE;TARGET;PREFIX" "ENTRIES;PASSES" ${ARGN})
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "attn_add_library(${name}): SOURCE is required")
   endif()
@@ -30,6 +32,9 @@ function(attn_add_library name)
       COMMENT "attn-opt ${name}")
   endif()
   set(entry_flags)
+  if(ARG_PREFIX)
+    list(APPEND entry_flags --prefix=${ARG_PREFIX})
+  endif()
   foreach(entry ${ARG_ENTRIES})
     list(APPEND entry_flags --entry=${entry})
   endforeach()

@@ -56,7 +56,7 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
         return mlir::failure();
       hl::applyDefaultSchedule(*lowered, target);
       Halide::Module m = lowered->pipeline().compile_to_module(
-          lowered->arguments(), lowered->name, target);
+          lowered->arguments(), options.prefix + lowered->name, target);
       if (!merged) {
         merged = m;
         continue;

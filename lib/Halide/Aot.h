@@ -14,6 +14,9 @@ struct AotOptions {
   std::string library;        ///< static library (.a) to write
   std::string header;         ///< C header to write
   std::vector<std::string> entries; ///< functions to compile; empty: all
+  /// Prepended to every exported name, so that libraries compiled from one
+  /// model (e.g. after different rewrites) link into one program.
+  std::string prefix;
 };
 
 /// Compiles each selected func.func of `module` to one exported C function

@@ -11,6 +11,7 @@ attn::collectLinearUses(Value v, llvm::SmallVectorImpl<Leaf> &leaves,
   for (OpOperand &use : v.getUses()) {
     Operation *user = use.getOwner();
     if (isa<ScaleOp>(user) ||
+        (isa<DivideBySizeOp>(user) && use.getOperandNumber() == 0) ||
         (isa<NormalizeOp>(user) && use.getOperandNumber() == 0 &&
          shapeOf(user->getOperand(1)).back() == 1)) {
       auto next = rows;
@@ -56,6 +57,8 @@ LogicalResult attn::replaceLeaf(RewriterBase &rewriter, AttnBuilder &b,
   for (Operation *row : leaf.rows) {
     if (auto sc = dyn_cast<ScaleOp>(row))
       result = b.scale(result, sc.getFactor().convertToDouble());
+    else if (auto dv = dyn_cast<DivideBySizeOp>(row))
+      result = b.divideBySize(result, dv.getRef(), dv.getDim());
     else if (auto nz = dyn_cast<NormalizeOp>(row))
       result = b.normalize(result, nz.getDen(), nz.getEps().convertToDouble());
   }

@@ -3,8 +3,8 @@
 // attn-reassociate and attn-causal-to-cumsum both rewrite a T x T product
 // P (Q K^T, or its causal mask) through the uses that are linear in it:
 // `matmul(P', V)` and `row_sum(P')`, where P' is P under row scalings
-// (`scale`, `normalize` by a [.., M, 1] denominator), which commute with
-// both and are re-applied to the new results.
+// (`scale`, `divide_by_size`, `normalize` by a [.., M, 1] denominator),
+// which commute with both and are re-applied to the new results.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_TRANSFORMS_LINEARUSES_H

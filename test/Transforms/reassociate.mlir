@@ -5,7 +5,7 @@
 // RUN: for f in $(grep -o '^func.func @[a-z0-9_]*' %s | cut -d@ -f2); do \
 // RUN:   attn-run %t.mlir --entry $f --dynamic-size 37 --compare %s || echo "FAILED $f"; \
 // RUN: done 2>&1 | FileCheck %s --check-prefix=AGREE --implicit-check-not=FAIL
-// AGREE-COUNT-12: compare result {{.*}}: ok
+// AGREE-COUNT-13: compare result {{.*}}: ok
 // The rewritten functions compiled (fp32) against the originals (fp64):
 // RUN: for f in linear_attention fourier normalized_rows chained dynamic_length; do \
 // RUN:   attn-run %t.mlir --entry $f --dynamic-size 300 --backend=halide --compare %s || echo "FAILED $f"; \
@@ -105,6 +105,17 @@ func.func @dynamic_length(%q: tensor<1x?x16xf32>, %k: tensor<1x?x16xf32>, %v: te
   %s = attn.matmul %q, %k transpose_rhs : tensor<1x?x16xf32>, tensor<1x?x16xf32> -> tensor<1x?x?xf32>
   %o = attn.matmul %s, %v : tensor<1x?x?xf32>, tensor<1x?x16xf32> -> tensor<1x?x16xf32>
   return %o : tensor<1x?x16xf32>
+}
+
+// 1/n of a dynamic length (attn.divide_by_size) is a row scaling too.
+// ASSUME-LABEL: func.func @divide_by_length
+// ASSUME: attn.matmul %arg1, %arg2 transpose_lhs
+// ASSUME: attn.divide_by_size
+func.func @divide_by_length(%q: tensor<1x?x8xf32>, %k: tensor<1x?x8xf32>, %v: tensor<1x?x8xf32>) -> tensor<1x?x8xf32> {
+  %s = attn.matmul %q, %k transpose_rhs : tensor<1x?x8xf32>, tensor<1x?x8xf32> -> tensor<1x?x?xf32>
+  %n = attn.divide_by_size %s, %k {dim = 1 : i64} : (tensor<1x?x?xf32>, tensor<1x?x8xf32>) -> tensor<1x?x?xf32>
+  %o = attn.matmul %n, %v : tensor<1x?x?xf32>, tensor<1x?x8xf32> -> tensor<1x?x8xf32>
+  return %o : tensor<1x?x8xf32>
 }
 
 // Declined: a softmax in between.

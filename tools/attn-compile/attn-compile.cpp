@@ -35,6 +35,10 @@ cl::list<std::string> entries("entry",
                               cl::desc("function to compile (repeatable; "
                                        "default: every function)"),
                               cl::cat(cat));
+cl::opt<std::string> prefix("prefix",
+                            cl::desc("prepended to every exported function "
+                                     "name"),
+                            cl::cat(cat));
 cl::opt<bool> emitRuntime("emit-runtime",
                           cl::desc("write the Halide runtime (.o or .a) "
                                    "instead of compiling a model"),
@@ -84,6 +88,7 @@ int main(int argc, char **argv) {
     options.header = std::string(h);
   }
   options.entries.assign(entries.begin(), entries.end());
+  options.prefix = prefix;
   if (mlir::failed(compileToLibrary(*module, options)))
     return 1;
   return 0;
