@@ -1,4 +1,4 @@
-// Attention of the seed papers, written in the attn dialect. Each function
+// Attention of the seed papers, written in the attn dialect (18 forms). Each function
 // is checked against an fp64 NumPy implementation of its paper's formula by
 // test/Examples/zoo.test (reference interpreter and compiled, before and
 // after --attn-linearize). Shapes [batch, heads, seq, dim]; T is dynamic
@@ -159,4 +159,47 @@ func.func @gau_quadratic(%q: tensor<1x2x48x8xf32>, %k: tensor<1x2x48x8xf32>, %v:
   %a = attn.square %r : tensor<1x2x48x48xf32>
   %o = attn.matmul %a, %v : tensor<1x2x48x48xf32>, tensor<1x2x48x8xf32> -> tensor<1x2x48x8xf32>
   return %o : tensor<1x2x48x8xf32>
+}
+
+// Hua et al. 2022, FLASH mixed chunk attention (chunks of 16): relu(Qc Kc^T / c)^2 Vc inside a chunk + Q'c (sum over all chunks of K'^T V) / n.
+func.func @gau_mixed(%q: tensor<1x1x48x8xf32>, %k: tensor<1x1x48x8xf32>, %v: tensor<1x1x48x8xf32>, %ql: tensor<1x1x48x8xf32>, %kl: tensor<1x1x48x8xf32>) -> tensor<1x1x48x8xf32> {
+  %qc = attn.chunk %q {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %kc = attn.chunk %k {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %vc = attn.chunk %v {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %qlc = attn.chunk %ql {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %klc = attn.chunk %kl {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %s = attn.matmul %qc, %kc transpose_rhs : tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32> -> tensor<1x1x3x16x16xf32>
+  %sn = attn.scale %s by 0.0625 : tensor<1x1x3x16x16xf32>
+  %r = attn.relu %sn : tensor<1x1x3x16x16xf32>
+  %a = attn.square %r : tensor<1x1x3x16x16xf32>
+  %intra = attn.matmul %a, %vc : tensor<1x1x3x16x16xf32>, tensor<1x1x3x16x8xf32> -> tensor<1x1x3x16x8xf32>
+  %states = attn.matmul %klc, %vc transpose_lhs : tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32> -> tensor<1x1x3x8x8xf32>
+  %p = attn.row_sum %states {dim = 2 : i64} : tensor<1x1x3x8x8xf32> -> tensor<1x1x1x8x8xf32>
+  %inter = attn.matmul %qlc, %p : tensor<1x1x3x16x8xf32>, tensor<1x1x1x8x8xf32> -> tensor<1x1x3x16x8xf32>
+  %interN = attn.scale %inter by 0.020833333333333332 : tensor<1x1x3x16x8xf32>
+  %sum = attn.add %intra, %interN : (tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32>) -> tensor<1x1x3x16x8xf32>
+  %o = attn.unchunk %sum like %q {dim = 2 : i64} : (tensor<1x1x3x16x8xf32>, tensor<1x1x48x8xf32>) -> tensor<1x1x48x8xf32>
+  return %o : tensor<1x1x48x8xf32>
+}
+
+// FLASH mixed chunk attention, causal: masked inside the chunk, earlier chunks only across.
+func.func @gau_mixed_causal(%q: tensor<1x1x48x8xf32>, %k: tensor<1x1x48x8xf32>, %v: tensor<1x1x48x8xf32>, %ql: tensor<1x1x48x8xf32>, %kl: tensor<1x1x48x8xf32>) -> tensor<1x1x48x8xf32> {
+  %qc = attn.chunk %q {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %kc = attn.chunk %k {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %vc = attn.chunk %v {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %qlc = attn.chunk %ql {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %klc = attn.chunk %kl {dim = 2 : i64, size = 16 : i64} : tensor<1x1x48x8xf32> -> tensor<1x1x3x16x8xf32>
+  %s = attn.matmul %qc, %kc transpose_rhs : tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32> -> tensor<1x1x3x16x16xf32>
+  %sn = attn.scale %s by 0.0625 : tensor<1x1x3x16x16xf32>
+  %r = attn.relu %sn : tensor<1x1x3x16x16xf32>
+  %a = attn.square %r : tensor<1x1x3x16x16xf32>
+  %am = attn.causal_mask %a fill zero : tensor<1x1x3x16x16xf32>
+  %intra = attn.matmul %am, %vc : tensor<1x1x3x16x16xf32>, tensor<1x1x3x16x8xf32> -> tensor<1x1x3x16x8xf32>
+  %states = attn.matmul %klc, %vc transpose_lhs : tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32> -> tensor<1x1x3x8x8xf32>
+  %p = attn.cumsum %states {dim = 2 : i64, exclusive} : tensor<1x1x3x8x8xf32>
+  %inter = attn.matmul %qlc, %p : tensor<1x1x3x16x8xf32>, tensor<1x1x3x8x8xf32> -> tensor<1x1x3x16x8xf32>
+  %interN = attn.scale %inter by 0.020833333333333332 : tensor<1x1x3x16x8xf32>
+  %sum = attn.add %intra, %interN : (tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32>) -> tensor<1x1x3x16x8xf32>
+  %o = attn.unchunk %sum like %q {dim = 2 : i64} : (tensor<1x1x3x16x8xf32>, tensor<1x1x48x8xf32>) -> tensor<1x1x48x8xf32>
+  return %o : tensor<1x1x48x8xf32>
 }

@@ -85,6 +85,22 @@ def decay_matrix(t):
     return np.where(j <= i, GAMMA ** (i - j), 0.0)[None, None]
 
 
+def gau_mixed(q, k, v, ql, kl, causal, c=16):
+    t = q.shape[-2]
+    out = np.zeros_like(v)
+    state = np.zeros(q.shape[:-2] + (q.shape[-1], v.shape[-1]))
+    total = np.einsum("...sd,...se->...de", kl, v)
+    for g in range(0, t, c):
+        sl = slice(g, g + c)
+        a = np.maximum(q[..., sl, :] @ k[..., sl, :].swapaxes(-1, -2) / c, 0) ** 2
+        if causal:
+            a = a * tril(a.shape[-1])
+        lin = state if causal else total
+        out[..., sl, :] = a @ v[..., sl, :] + ql[..., sl, :] @ lin / t
+        state = state + np.einsum("...sd,...se->...de", kl[..., sl, :], v[..., sl, :])
+    return out
+
+
 def cases(rng):
     def x(t, h=H):
         return rng.uniform(-1, 1, (1, h, t, D)).astype(np.float32).astype(np.float64)
@@ -118,6 +134,9 @@ def cases(rng):
     yield "retnet_parallel", [q1, k1, v1, decay_matrix(TD)], (q1 @ k1.swapaxes(-1, -2) * decay_matrix(TD)) @ v1
     yield "retnet_recurrent", [q1, k1, v1], retention_recurrent(q1, k1, v1)
     yield "gau_quadratic", [qs, ks, vs, b], np.maximum(qs @ ks.swapaxes(-1, -2) / TS + b, 0) ** 2 @ vs
+    g = [x(TS, 1) for _ in range(5)]
+    yield "gau_mixed", g, gau_mixed(*g, causal=False)
+    yield "gau_mixed_causal", g, gau_mixed(*g, causal=True)
 
 
 def run(model, name, inputs, backend, workdir):
