@@ -141,30 +141,24 @@ void scheduleFusedAttention(const FusedAttention &g,
   }
   out.parallel(fused);
 
-  Halide::Func scores = g.scores;
-  scores.compute_at(out, fused);
-  std::vector<Var> sv = scores.args(); // j, i, batch...
-  scores.vectorize(sv[0], width, TailStrategy::GuardWithIf);
-  std::vector<VarOrRVar> order = {sv[0]};
-  for (const Halide::RVar &r : scores.rvars(0))
-    order.push_back(r);
-  for (size_t i = 1; i < sv.size(); ++i)
-    order.push_back(sv[i]);
-  scores.update().reorder(order).vectorize(sv[0], width,
-                                           TailStrategy::GuardWithIf);
+  // The products of a block: the innermost dimension vectorised, the
+  // reduction loop just outside it.
+  auto productInBlock = [&](Halide::Func f) {
+    f.compute_at(out, fused);
+    std::vector<Var> fv = f.args();
+    f.vectorize(fv[0], width, TailStrategy::GuardWithIf);
+    std::vector<VarOrRVar> order = {fv[0]};
+    for (const Halide::RVar &r : f.rvars(0))
+      order.push_back(r);
+    for (size_t i = 1; i < fv.size(); ++i)
+      order.push_back(fv[i]);
+    f.update().reorder(order).vectorize(fv[0], width,
+                                        TailStrategy::GuardWithIf);
+  };
+  productInBlock(g.scores);   // j, i, batch...
+  productInBlock(g.weighted); // e, i, batch...
   for (Halide::Func f : {g.rowMax, g.rowSum})
     f.compute_at(out, fused);
-  Halide::Func weighted = g.weighted;
-  weighted.compute_at(out, fused);
-  std::vector<Var> wv = weighted.args(); // e, i, batch...
-  weighted.vectorize(wv[0], width, TailStrategy::GuardWithIf);
-  std::vector<VarOrRVar> worder = {wv[0]};
-  for (const Halide::RVar &r : weighted.rvars(0))
-    worder.push_back(r);
-  for (size_t i = 1; i < wv.size(); ++i)
-    worder.push_back(wv[i]);
-  weighted.update().reorder(worder).vectorize(wv[0], width,
-                                              TailStrategy::GuardWithIf);
 }
 
 void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
