@@ -581,11 +581,15 @@ public:
     g.rowMax(asVars(xr)) = lowestOf(type);
     g.rowMax(asVars(xr)) = Halide::max(g.rowMax(asVars(xr)), s);
     Value rowMax{g.rowMax, rowsExt, rowsShape};
+    // exp(s - max) once per score of the block, read by the sum and the
+    // weighted values.
+    g.probs = Func(unique("attention_probs"));
+    g.probs(asVars(xs)) =
+        Halide::exp(at(scores, xs) * scale - at(rowMax, without(xs, r - 1)));
+    Value probs{g.probs, scoresExt, scoresShape};
     RDom rj2 = keys(xr);
     g.rowSum(asVars(xr)) = constant(0);
-    g.rowSum(asVars(xr)) +=
-        Halide::exp(at(scores, withInserted(xr, r - 1, rj2.x)) * scale -
-                    at(rowMax, xr));
+    g.rowSum(asVars(xr)) += at(probs, withInserted(xr, r - 1, rj2.x));
     Value rowSumV{g.rowSum, rowsExt, rowsShape};
     Index xw = without(xo, r - 1);
     RDom rj3 = keys(xw);
@@ -594,9 +598,7 @@ public:
       Index iv = broadcastIndex(v, xo);
       iv[r - 2] = rj3.x;
       g.weighted(asVars(xo)) +=
-          Halide::exp(at(scores, withInserted(xw, r - 1, rj3.x)) * scale -
-                      at(rowMax, xw)) *
-          at(v, iv);
+          at(probs, withInserted(xw, r - 1, rj3.x)) * at(v, iv);
     }
     Value weighted{g.weighted, ext, shape};
     g.out(asVars(xo)) = at(weighted, xo) / at(rowSumV, without(xo, r - 1));

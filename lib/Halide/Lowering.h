@@ -43,6 +43,7 @@ struct FusedAttention {
   Halide::Func out;     ///< [.., Tq, e], materialised
   Halide::Func scores;  ///< q k^T of a block of rows
   Halide::Func rowMax, rowSum, weighted; ///< per row; weighted: [.., Tq, e]
+  Halide::Func probs;   ///< exp(scores - row max) of the block
   Shape shape;          ///< static shape of `out`
 };
 

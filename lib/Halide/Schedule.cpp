@@ -159,6 +159,9 @@ void scheduleFusedAttention(const FusedAttention &g,
   productInBlock(g.weighted); // e, i, batch...
   for (Halide::Func f : {g.rowMax, g.rowSum})
     f.compute_at(out, fused);
+  Halide::Func probs = g.probs;
+  probs.compute_at(out, fused).vectorize(probs.args()[0], width,
+                                         TailStrategy::GuardWithIf);
 }
 
 void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
