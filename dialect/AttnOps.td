@@ -257,10 +257,14 @@ def Attn_CumsumOp : Attn_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
   let description = [{
     Inclusive: `y_t = decay * y_{t-1} + x_t`. Exclusive: `y_0 = 0`,
     `y_t = decay * y_{t-1} + x_{t-1}`. `decay` defaults to 1 (a plain
-    prefix sum); RetNet's retention uses `0 < decay < 1`.
+    prefix sum); RetNet's retention uses `0 < decay < 1`. With `decays` and
+    `decays_dim` instead, the decay of a line is `decays[i]`, `i` its index
+    along `decays_dim` (one decay per head).
   }];
   let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim,
-                   UnitAttr:$exclusive, OptionalAttr<F64Attr>:$decay);
+                   UnitAttr:$exclusive, OptionalAttr<F64Attr>:$decay,
+                   OptionalAttr<DenseF64ArrayAttr>:$decays,
+                   OptionalAttr<I64Attr>:$decays_dim);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;

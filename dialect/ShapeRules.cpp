@@ -372,11 +372,31 @@ bool attn::inferResultShape(mlir::Operation *op,
         res.assign(in[0].begin(), in[0].end());
         if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))
           return false;
+        auto inRange = [&](double g) {
+          return why.fail("decay " + llvm::Twine(std::to_string(g)) +
+                          " is out of range; expected 0 < decay <= 1");
+        };
         if (auto decay = o.getDecay()) {
           double g = decay->convertToDouble();
           if (!(g > 0.0 && g <= 1.0))
-            return why.fail("'decay' = " + llvm::Twine(std::to_string(g)) +
-                            " is out of range; expected 0 < decay <= 1");
+            return inRange(g);
+          if (o.getDecays())
+            return why.fail("give either 'decay' or 'decays', not both");
+        }
+        if (o.getDecays().has_value() != o.getDecaysDim().has_value())
+          return why.fail("'decays' and 'decays_dim' go together");
+        if (auto decays = o.getDecays()) {
+          int64_t dd;
+          if (!checkDim(*o.getDecaysDim(), in[0].size(), "decays_dim", dd, why))
+            return false;
+          int64_t n = in[0][dd];
+          if (n != kDyn && n != (int64_t)decays->size())
+            return why.fail("'decays' has " + llvm::Twine(decays->size()) +
+                            " values; expected " + llvm::Twine(n) +
+                            ", the size of dimension " + llvm::Twine(dd));
+          for (double g : *decays)
+            if (!(g > 0.0 && g <= 1.0))
+              return inRange(g);
         }
         return true;
       })

@@ -130,24 +130,24 @@ func.func @norm_attention(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>, %v: 
   return %o : tensor<1x2x?x8xf32>
 }
 
-// Sun et al. 2023, retention, parallel form: (Q K^T * D) V with D[t,s] = gamma^(t-s) for s <= t (decay passed in).
-func.func @retnet_parallel(%q: tensor<1x1x?x8xf32>, %k: tensor<1x1x?x8xf32>, %v: tensor<1x1x?x8xf32>, %decay: tensor<1x1x?x?xf32>) -> tensor<1x1x?x8xf32> {
-  %s = attn.matmul %q, %k transpose_rhs : tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32> -> tensor<1x1x?x?xf32>
-  %sd = attn.mul %s, %decay : (tensor<1x1x?x?xf32>, tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32>
-  %o = attn.matmul %sd, %v : tensor<1x1x?x?xf32>, tensor<1x1x?x8xf32> -> tensor<1x1x?x8xf32>
-  return %o : tensor<1x1x?x8xf32>
+// Sun et al. 2023, retention, parallel form: (Q K^T * D) V with D[h,t,s] = gamma_h^(t-s) for s <= t (decay passed in).
+func.func @retnet_parallel(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>, %v: tensor<1x2x?x8xf32>, %decay: tensor<1x2x?x?xf32>) -> tensor<1x2x?x8xf32> {
+  %s = attn.matmul %q, %k transpose_rhs : tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32> -> tensor<1x2x?x?xf32>
+  %sd = attn.mul %s, %decay : (tensor<1x2x?x?xf32>, tensor<1x2x?x?xf32>) -> tensor<1x2x?x?xf32>
+  %o = attn.matmul %sd, %v : tensor<1x2x?x?xf32>, tensor<1x2x?x8xf32> -> tensor<1x2x?x8xf32>
+  return %o : tensor<1x2x?x8xf32>
 }
 
-// Retention, recurrent form: S_t = gamma S_{t-1} + k_t v_t^T, o_t = q_t S_t (gamma = 1 - 2^-5).
-func.func @retnet_recurrent(%q: tensor<1x1x?x8xf32>, %k: tensor<1x1x?x8xf32>, %v: tensor<1x1x?x8xf32>) -> tensor<1x1x?x8xf32> {
-  %kx = attn.expand_dims %k {dim = 4 : i64} : tensor<1x1x?x8xf32> -> tensor<1x1x?x8x1xf32>
-  %vx = attn.expand_dims %v {dim = 3 : i64} : tensor<1x1x?x8xf32> -> tensor<1x1x?x1x8xf32>
-  %outer = attn.matmul %kx, %vx : tensor<1x1x?x8x1xf32>, tensor<1x1x?x1x8xf32> -> tensor<1x1x?x8x8xf32>
-  %s = attn.cumsum %outer {dim = 2 : i64, decay = 0.96875 : f64} : tensor<1x1x?x8x8xf32>
-  %qx = attn.expand_dims %q {dim = 3 : i64} : tensor<1x1x?x8xf32> -> tensor<1x1x?x1x8xf32>
-  %ox = attn.matmul %qx, %s : tensor<1x1x?x1x8xf32>, tensor<1x1x?x8x8xf32> -> tensor<1x1x?x1x8xf32>
-  %o = attn.squeeze %ox {dim = 3 : i64} : tensor<1x1x?x1x8xf32> -> tensor<1x1x?x8xf32>
-  return %o : tensor<1x1x?x8xf32>
+// Retention, recurrent form: S_t = gamma S_{t-1} + k_t v_t^T, o_t = q_t S_t (per head: gamma_h = 1 - 2^(-5-h)).
+func.func @retnet_recurrent(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>, %v: tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32> {
+  %kx = attn.expand_dims %k {dim = 4 : i64} : tensor<1x2x?x8xf32> -> tensor<1x2x?x8x1xf32>
+  %vx = attn.expand_dims %v {dim = 3 : i64} : tensor<1x2x?x8xf32> -> tensor<1x2x?x1x8xf32>
+  %outer = attn.matmul %kx, %vx : tensor<1x2x?x8x1xf32>, tensor<1x2x?x1x8xf32> -> tensor<1x2x?x8x8xf32>
+  %s = attn.cumsum %outer {dim = 2 : i64, decays = array<f64: 0.96875, 0.984375>, decays_dim = 1 : i64} : tensor<1x2x?x8x8xf32>
+  %qx = attn.expand_dims %q {dim = 3 : i64} : tensor<1x2x?x8xf32> -> tensor<1x2x?x1x8xf32>
+  %ox = attn.matmul %qx, %s : tensor<1x2x?x1x8xf32>, tensor<1x2x?x8x8xf32> -> tensor<1x2x?x1x8xf32>
+  %o = attn.squeeze %ox {dim = 3 : i64} : tensor<1x2x?x1x8xf32> -> tensor<1x2x?x8xf32>
+  return %o : tensor<1x2x?x8xf32>
 }
 
 // Hua et al. 2022, GAU attention: relu(Q K^T / n + b)^2 V (the quadratic, within-chunk part).

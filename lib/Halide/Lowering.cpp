@@ -16,6 +16,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <limits>
+#include <optional>
 #include <map>
 
 using namespace attn;
@@ -442,7 +443,9 @@ public:
     });
   }
 
-  Value cumsum(const Value &a, size_t dim, bool exclusive, double decay) {
+  Value cumsum(const Value &a, size_t dim, bool exclusive, double decay,
+               std::optional<llvm::ArrayRef<double>> decays = std::nullopt,
+               size_t decaysDim = 0) {
     Value v{Func(unique("cumsum")), a.ext, a.shape};
     Index x = vars(a.rank());
     Expr t = x[dim];
@@ -455,8 +458,20 @@ public:
     RDom r(1, a.ext[dim] - 1, unique("t"));
     Index lhs = withDim(x, dim, r.x), prev = withDim(x, dim, r.x - 1);
     Expr carried = at(v, prev);
-    if (decay != 1.0)
+    if (decays) {
+      // One decay per index along decaysDim, from a constant table.
+      Halide::Buffer<> table(type, {(int)decays->size()},
+                             unique("decays"));
+      for (size_t i = 0; i < decays->size(); ++i) {
+        if (type.bits() == 64)
+          static_cast<double *>(table.data())[i] = (*decays)[i];
+        else
+          static_cast<float *>(table.data())[i] = (float)(*decays)[i];
+      }
+      carried = carried * table(lhs[decaysDim]);
+    } else if (decay != 1.0) {
       carried = carried * constant(decay);
+    }
     v.f(std::vector<Expr>(lhs.rbegin(), lhs.rend())) = at(v, lhs) + carried;
     lf.stages.push_back(Stage{v.f, StageKind::Scan, v.shape, a.shape[dim]});
     return v;
@@ -764,9 +779,11 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
         return b.rowSum(in[0], dimIndex(o.getDim(), in[0].rank()));
       })
       .Case([&](CumsumOp o) {
-        return b.cumsum(in[0], dimIndex(o.getDim(), in[0].rank()),
-                        o.getExclusive(),
-                        o.getDecay() ? o.getDecay()->convertToDouble() : 1.0);
+        return b.cumsum(
+            in[0], dimIndex(o.getDim(), in[0].rank()), o.getExclusive(),
+            o.getDecay() ? o.getDecay()->convertToDouble() : 1.0,
+            o.getDecays(),
+            o.getDecaysDim() ? dimIndex(*o.getDecaysDim(), in[0].rank()) : 0);
       })
       .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(
           [&](Operation *o) { return b.unary(o, in[0]); })

@@ -4,6 +4,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <optional>
 #include <limits>
 
 using namespace attn;
@@ -325,9 +326,16 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
   const Tensor &x = *in[0];
   Tensor out(shape, x.kind);
   int64_t dim = normalizeDim(op.getDim(), x.rank()), n = shape[dim];
-  double g = op.getDecay() ? op.getDecay()->convertToDouble() : 1.0;
+  double scalar = op.getDecay() ? op.getDecay()->convertToDouble() : 1.0;
+  std::optional<llvm::ArrayRef<double>> decays = op.getDecays();
+  int64_t decaysDim =
+      decays ? normalizeDim(*op.getDecaysDim(), x.rank()) : 0;
+  Shape strides = x.strides();
   bool exclusive = op.getExclusive();
   forEachLine(shape, dim, [&](int64_t off, int64_t st) {
+    double g = decays ? (*decays)[(off / strides[decaysDim]) %
+                                  shape[decaysDim]]
+                      : scalar;
     double acc = 0;
     for (int64_t t = 0; t < n; ++t) {
       double xt = x.data[off + t * st];

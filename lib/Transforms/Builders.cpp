@@ -126,13 +126,19 @@ Value AttnBuilder::unchunk(Value x, Value like, int64_t dim) {
 }
 
 Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive,
-                          double decay) {
+                          double decay, llvm::ArrayRef<double> decays,
+                          int64_t decaysDim) {
   llvm::SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("dim", b.getI64IntegerAttr(dim))};
   if (exclusive)
     attrs.push_back(b.getNamedAttr("exclusive", b.getUnitAttr()));
-  if (decay != 1.0)
+  if (!decays.empty()) {
+    attrs.push_back(b.getNamedAttr("decays", b.getDenseF64ArrayAttr(decays)));
+    attrs.push_back(
+        b.getNamedAttr("decays_dim", b.getI64IntegerAttr(decaysDim)));
+  } else if (decay != 1.0) {
     attrs.push_back(b.getNamedAttr("decay", b.getF64FloatAttr(decay)));
+  }
   return build(CumsumOp::getOperationName(), {x}, attrs);
 }
 

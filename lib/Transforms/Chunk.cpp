@@ -37,11 +37,24 @@ Value expandedFrom(Value v, int64_t dim) {
   return e && e.getDim() == dim ? e.getInput() : Value();
 }
 
-/// An inclusive scan along `dim`; its decay (1 when plain) in `decay`.
-bool inclusiveScan(CumsumOp c, int64_t dim, double &decay) {
-  decay = c.getDecay() ? c.getDecay()->convertToDouble() : 1.0;
-  return normalizeDim(c.getDim(), shapeOf(c.getResult()).size()) == dim &&
-         !c.getExclusive();
+/// Decay of a scan: one value, or one per index along `dim` (per head).
+struct Decay {
+  std::vector<double> values = {1.0};
+  int64_t dim = -1; ///< -1: the single value applies everywhere
+  bool plain() const { return dim < 0 && values[0] == 1.0; }
+};
+
+/// An inclusive scan along `dim`; its decay in `decay`.
+bool inclusiveScan(CumsumOp c, int64_t dim, Decay &decay) {
+  int64_t rank = shapeOf(c.getResult()).size();
+  decay = Decay();
+  if (auto g = c.getDecay())
+    decay.values = {g->convertToDouble()};
+  if (auto gs = c.getDecays()) {
+    decay.values.assign(gs->begin(), gs->end());
+    decay.dim = normalizeDim(*c.getDecaysDim(), rank);
+  }
+  return normalizeDim(c.getDim(), rank) == dim && !c.getExclusive();
 }
 
 /// The chunked form, for a scan with decay g (1: a plain prefix sum):
@@ -52,18 +65,22 @@ bool inclusiveScan(CumsumOp c, int64_t dim, double &decay) {
 struct Chunker {
   AttnBuilder &b;
   int64_t size, r; ///< chunk length; rank of the unchunked operands
-  double g;
+  Decay g;
 
-  /// A constant [1, .., 1, rows, cols] broadcasting against chunked tensors.
+  /// A constant [1, .., rows, cols] broadcasting against chunked tensors,
+  /// with the heads' own values along the decay's dimension.
   Value weights(int64_t rows, int64_t cols,
-                const std::function<double(int64_t, int64_t)> &value,
+                const std::function<double(double, int64_t, int64_t)> &value,
                 Value like) {
     Shape shape(r - 1, 1);
+    if (g.dim >= 0)
+      shape[g.dim] = g.values.size();
     shape.append({rows, cols});
     std::vector<double> values;
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < cols; ++j)
-        values.push_back(value(i, j));
+    for (double gh : g.values)
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+          values.push_back(value(gh, i, j));
     return b.constant(shape, values, like);
   }
 
@@ -71,31 +88,35 @@ struct Chunker {
   /// diagonal and 0 above.
   Value intraScores(Value ac, Value bc) {
     Value s = b.matmul(ac, bc, false, true);
-    if (g == 1.0)
+    if (g.plain())
       return b.causalMask(s, MaskFill::zero);
-    return b.mul(s, weights(size, size, [&](int64_t i, int64_t j) {
-                   return j <= i ? std::pow(g, double(i - j)) : 0.0;
+    return b.mul(s, weights(size, size, [&](double gh, int64_t i, int64_t j) {
+                   return j <= i ? std::pow(gh, double(i - j)) : 0.0;
                  }, ac));
   }
   /// Bc with row j scaled by g^(C-1-j): its weight in the chunk's state.
   Value stateRows(Value bc) {
-    if (g == 1.0)
+    if (g.plain())
       return bc;
-    return b.mul(bc, weights(size, 1, [&](int64_t j, int64_t) {
-                   return std::pow(g, double(size - 1 - j));
+    return b.mul(bc, weights(size, 1, [&](double gh, int64_t j, int64_t) {
+                   return std::pow(gh, double(size - 1 - j));
                  }, bc));
   }
   /// Ac with row i scaled by g^(i+1): what the previous state decays by.
   Value queryRows(Value ac) {
-    if (g == 1.0)
+    if (g.plain())
       return ac;
-    return b.mul(ac, weights(size, 1, [&](int64_t i, int64_t) {
-                   return std::pow(g, double(i + 1));
+    return b.mul(ac, weights(size, 1, [&](double gh, int64_t i, int64_t) {
+                   return std::pow(gh, double(i + 1));
                  }, ac));
   }
   Value prefix(Value states) {
-    return b.cumsum(states, r - 2, /*exclusive=*/true,
-                    std::pow(g, double(size)));
+    std::vector<double> perChunk;
+    for (double gh : g.values)
+      perChunk.push_back(std::pow(gh, double(size)));
+    if (g.dim >= 0)
+      return b.cumsum(states, r - 2, /*exclusive=*/true, 1.0, perChunk, g.dim);
+    return b.cumsum(states, r - 2, /*exclusive=*/true, perChunk[0]);
   }
 
   Value numerator(Value a, Value bv, Value v) {
@@ -159,7 +180,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
       bool changed = false;
       std::string cost = describeCost(scan);
       // Numerator: scan over T of a rank r+1 outer product.
-      double g = 1.0;
+      Decay g;
       if (auto outer = defining<MatmulOp>(scan.getInput());
           outer && inclusiveScan(scan, rank - 3, g) &&
           !outer.getTransposeLhs() && !outer.getTransposeRhs()) {

@@ -172,7 +172,7 @@ func.func @row_sum_result(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
 // -----
 
 func.func @cumsum_decay(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
-  // expected-error @+1 {{'attn.cumsum' op 'decay' = 1.500000 is out of range; expected 0 < decay <= 1}}
+  // expected-error @+1 {{'attn.cumsum' op decay 1.500000 is out of range; expected 0 < decay <= 1}}
   %s = attn.cumsum %a {dim = 0 : i64, decay = 1.5 : f64} : tensor<2x8xf32>
   return %s : tensor<2x8xf32>
 }
@@ -281,4 +281,36 @@ func.func @divide_dim(%x: tensor<4xf32>, %k: tensor<4x2xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'attn.divide_by_size' op 'dim' = 2 is out of range for rank 2; expected a value in [-2, 1]}}
   %o = attn.divide_by_size %x, %k {dim = 2 : i64} : (tensor<4xf32>, tensor<4x2xf32>) -> tensor<4xf32>
   return %o : tensor<4xf32>
+}
+
+// -----
+
+func.func @decays_size(%a: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  // expected-error @+1 {{'attn.cumsum' op 'decays' has 2 values; expected 3, the size of dimension 1}}
+  %s = attn.cumsum %a {dim = 2 : i64, decays = array<f64: 0.5, 0.9>, decays_dim = 1 : i64} : tensor<2x3x8xf32>
+  return %s : tensor<2x3x8xf32>
+}
+
+// -----
+
+func.func @decays_without_dim(%a: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  // expected-error @+1 {{'attn.cumsum' op 'decays' and 'decays_dim' go together}}
+  %s = attn.cumsum %a {dim = 2 : i64, decays = array<f64: 0.5, 0.9, 0.9>} : tensor<2x3x8xf32>
+  return %s : tensor<2x3x8xf32>
+}
+
+// -----
+
+func.func @decay_and_decays(%a: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  // expected-error @+1 {{'attn.cumsum' op give either 'decay' or 'decays', not both}}
+  %s = attn.cumsum %a {dim = 2 : i64, decay = 0.5 : f64, decays = array<f64: 0.5, 0.9, 0.9>, decays_dim = 1 : i64} : tensor<2x3x8xf32>
+  return %s : tensor<2x3x8xf32>
+}
+
+// -----
+
+func.func @decays_range(%a: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
+  // expected-error @+1 {{'attn.cumsum' op decay 1.500000 is out of range; expected 0 < decay <= 1}}
+  %s = attn.cumsum %a {dim = 2 : i64, decays = array<f64: 0.5, 1.5, 0.9>, decays_dim = 1 : i64} : tensor<2x3x8xf32>
+  return %s : tensor<2x3x8xf32>
 }

@@ -301,6 +301,12 @@ std::string retentionCase(Random &r, int64_t &dynamicSize) {
                   : ", decay = " +
                         std::to_string(0.5 + 0.5 * r.pick(0, 99) / 100.0) +
                         " : f64";
+  if (batchRank >= 1 && r.coin(0.4)) { // one decay per index of dim 0
+    decay = ", decays = array<f64: ";
+    for (int64_t i = 0; i < batch[0]; ++i)
+      decay += (i ? ", " : "") + std::to_string(0.5 + 0.5 * r.pick(0, 99) / 100.0);
+    decay += ">, decays_dim = 0 : i64";
+  }
   if (r.coin(0.1)) // an exclusive scan is not this form: declined
     decay += ", exclusive";
   std::string s = w.op("attn.cumsum " + outer + " {dim = " +

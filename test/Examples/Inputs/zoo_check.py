@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 H, D, M, TS, TD = 2, 8, 16, 48, 40
-GAMMA = 1 - 2.0 ** -5
+GAMMAS = [1 - 2.0 ** (-5 - h) for h in range(H)]  # RetNet's per-head decays
 
 
 def ln(x, eps=1e-5):
@@ -73,16 +73,17 @@ def aft(q, k, v, w):
 
 def retention_recurrent(q, k, v):
     s = np.zeros(q.shape[:-2] + (D, D))
+    gamma = np.array(GAMMAS)[None, :, None, None]
     out = np.zeros_like(v)
     for t in range(q.shape[-2]):
-        s = GAMMA * s + np.einsum("...d,...e->...de", k[..., t, :], v[..., t, :])
+        s = gamma * s + np.einsum("...d,...e->...de", k[..., t, :], v[..., t, :])
         out[..., t, :] = np.einsum("...d,...de->...e", q[..., t, :], s)
     return out
 
 
 def decay_matrix(t):
     i, j = np.indices((t, t))
-    return np.where(j <= i, GAMMA ** (i - j), 0.0)[None, None]
+    return np.stack([np.where(j <= i, g ** (i - j), 0.0) for g in GAMMAS])[None]
 
 
 def gau_mixed(q, k, v, ql, kl, causal, c=16):
@@ -110,7 +111,7 @@ def cases(rng):
 
     q, k, v = x(TD), x(TD), x(TD)
     qs, ks, vs = x(TS), x(TS), x(TS)
-    q1, k1, v1 = x(TD, 1), x(TD, 1), x(TD, 1)
+    q1, k1, v1 = x(TD), x(TD), x(TD)
     w_favor = f32(rng.standard_normal((M, D)))
     w = f32(0.1 * rng.standard_normal((1, 1, TS, TS)))
     i, j = np.indices((TS, TS))
