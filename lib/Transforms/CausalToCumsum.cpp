@@ -72,10 +72,6 @@ struct AttnCausalToCumsumPass
 
   LogicalResult rewrite(CausalMaskOp mask, llvm::SmallVectorImpl<Leaf> &leaves,
                         RewriterBase &rewriter) {
-    // Row sums first: normalize on the way to a matmul divides by them.
-    llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
-      return isa<RowSumOp>(x.op) && !isa<RowSumOp>(y.op);
-    });
     std::optional<double> uniform = uniformCausalWeight(mask);
     auto s = mask.getInput().getDefiningOp<MatmulOp>();
     llvm::ArrayRef<int64_t> ms = shapeOf(mask.getResult());

@@ -32,6 +32,9 @@ collectLinearUses(mlir::Value v, llvm::SmallVectorImpl<Leaf> &leaves,
                   llvm::SmallVector<mlir::Operation *> rows = {});
 
 /// Re-applies the leaf's row scalings to `result` and replaces the leaf.
+/// Leaves can be replaced in any order: a re-applied `normalize` may still
+/// divide by a row sum that is itself a leaf, and replacing that leaf later
+/// rewires it.
 mlir::LogicalResult replaceLeaf(mlir::RewriterBase &rewriter, AttnBuilder &b,
                                 const Leaf &leaf, mlir::Value result);
 

@@ -94,11 +94,6 @@ public:
   /// Fails only if a rewrite would build an invalid op (reported there),
   /// which the analysis is meant to rule out.
   LogicalResult rewrite(RewriterBase &rewriter) {
-    // Row sums first: a normalize on the way to a matmul leaf divides by
-    // one of them, and must see its replacement.
-    llvm::stable_sort(leaves, [](const Leaf &x, const Leaf &y) {
-      return isa<RowSumOp>(x.op) && !isa<RowSumOp>(y.op);
-    });
     bool ta = s.getTransposeLhs(), tb = s.getTransposeRhs();
     size_t r = shapeOf(s.getResult()).size();
     for (Leaf &leaf : leaves) {
