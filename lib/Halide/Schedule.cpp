@@ -14,11 +14,11 @@ constexpr int64_t kDyn = mlir::ShapedType::kDynamic;
 
 /// Fuses `outer` (innermost first) into one loop and runs it in parallel,
 /// `perTask` iterations per task: a task per row of a few elements would
-/// cost more in the thread pool than its work.
+/// cost more in the thread pool than its work. Returns the parallel loop.
 template <typename StageT>
-void parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
+Var parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
   if (outer.empty())
-    return;
+    return Var();
   Var fused = outer.front();
   for (size_t i = 1; i < outer.size(); ++i) {
     Var next(fused.name() + "_" + outer[i].name());
@@ -31,6 +31,7 @@ void parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
     fused = task;
   }
   s.parallel(fused);
+  return fused;
 }
 
 /// Iterations of the outer loops per task for about kTaskWork multiply-adds
@@ -133,13 +134,7 @@ void scheduleFusedAttention(const FusedAttention &g,
   out.vectorize(v[0], width, TailStrategy::GuardWithIf);
   std::vector<Var> outer = {rowsOuter};
   outer.insert(outer.end(), v.begin() + 2, v.end());
-  Var fused = outer.front();
-  for (size_t i = 1; i < outer.size(); ++i) {
-    Var next(fused.name() + "_" + outer[i].name());
-    out.fuse(fused, outer[i], next);
-    fused = next;
-  }
-  out.parallel(fused);
+  Var fused = parallelizeOuter(out, outer, 1);
 
   // The products of a block: the innermost dimension vectorised, the
   // reduction loop just outside it.
