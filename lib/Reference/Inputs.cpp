@@ -1,6 +1,7 @@
 //===- Inputs.cpp - seeded inputs and agreement metrics -------------------===//
 #include "lib/Reference/Inputs.h"
 #include "lib/Reference/Interpreter.h"
+#include "lib/Reference/Npy.h"
 
 #include <cmath>
 #include <random>
@@ -32,6 +33,32 @@ std::vector<Tensor> attn::makeRandomInputs(mlir::func::FuncOp func,
     inputs.push_back(std::move(t));
   }
   return inputs;
+}
+
+double attn::randomInputValues(mlir::func::FuncOp func, int64_t dynamicSize) {
+  double total = 0;
+  for (mlir::Type t : func.getArgumentTypes())
+    total += static_cast<double>(
+        Tensor::numElements(concreteShape(t, dynamicSize)));
+  return total;
+}
+
+bool attn::readInputs(mlir::func::FuncOp func,
+                      llvm::ArrayRef<std::string> paths,
+                      std::vector<Tensor> &inputs, std::string &error) {
+  for (const std::string &path : paths) {
+    Tensor t;
+    if (!readNpy(path, t, error))
+      return false;
+    if (inputs.size() < func.getNumArguments()) {
+      t.kind = elementKindOf(func.getArgumentTypes()[inputs.size()]);
+      if (t.kind == ElementKind::f32)
+        for (double &v : t.data)
+          v = static_cast<float>(v);
+    }
+    inputs.push_back(std::move(t));
+  }
+  return true;
 }
 
 Agreement attn::compareTensors(const Tensor &actual, const Tensor &expected) {

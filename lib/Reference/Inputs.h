@@ -21,6 +21,15 @@ Shape concreteShape(mlir::Type tensorType, int64_t dynamicSize);
 std::vector<Tensor> makeRandomInputs(mlir::func::FuncOp func, uint64_t seed,
                                      int64_t dynamicSize);
 
+/// The number of values makeRandomInputs would make.
+double randomInputValues(mlir::func::FuncOp func, int64_t dynamicSize);
+
+/// Reads one .npy file per argument; each tensor takes the element type of
+/// its argument (float values are rounded to f32 for f32 arguments). Shape
+/// checks are the interpreter's. False with a message on a bad file.
+bool readInputs(mlir::func::FuncOp func, llvm::ArrayRef<std::string> paths,
+                std::vector<Tensor> &inputs, std::string &error);
+
 /// How far `actual` is from `expected`.
 struct Agreement {
   double maxAbsError = 0;     ///< max_i |actual_i - expected_i|

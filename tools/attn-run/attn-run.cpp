@@ -195,35 +195,21 @@ int main(int argc, char **argv) {
   }
 
   std::vector<Tensor> args;
-  if (inputs.empty()) {
-    double total = 0;
-    for (mlir::Type t : f.getArgumentTypes())
-      total += static_cast<double>(
-          Tensor::numElements(concreteShape(t, dynamicSize)));
-    if (total > double(int64_t(1) << 31)) {
-      llvm::errs() << "attn-run: error: the random inputs would hold "
-                   << llvm::format("%.3g", total)
-                   << " values; lower --dynamic-size\n";
+  std::string err;
+  if (!inputs.empty()) {
+    std::vector<std::string> paths(inputs.begin(), inputs.end());
+    if (!readInputs(f, paths, args, err)) {
+      llvm::errs() << "attn-run: error: " << err << "\n";
       return 1;
     }
-    args = makeRandomInputs(f, seed, dynamicSize);
+  } else if (double total = randomInputValues(f, dynamicSize);
+             total > double(int64_t(1) << 31)) {
+    llvm::errs() << "attn-run: error: the random inputs would hold "
+                 << llvm::format("%.3g", total)
+                 << " values; lower --dynamic-size\n";
+    return 1;
   } else {
-    for (const std::string &path : inputs) {
-      Tensor t;
-      std::string err;
-      if (!readNpy(path, t, err)) {
-        llvm::errs() << "attn-run: error: " << err << "\n";
-        return 1;
-      }
-      // Values take the element type of the argument they are for.
-      if (args.size() < f.getNumArguments()) {
-        t.kind = elementKindOf(f.getArgumentTypes()[args.size()]);
-        if (t.kind == ElementKind::f32)
-          for (double &v : t.data)
-            v = static_cast<float>(v);
-      }
-      args.push_back(std::move(t));
-    }
+    args = makeRandomInputs(f, seed, dynamicSize);
   }
 
   double ms = 0;
@@ -238,7 +224,6 @@ int main(int argc, char **argv) {
   if (!outputDir.empty()) {
     llvm::sys::fs::create_directories(outputDir);
     for (auto [i, t] : llvm::enumerate(*results)) {
-      std::string err;
       if (!writeNpy(outputDir + "/result" + std::to_string(i) + ".npy", t,
                     err)) {
         llvm::errs() << "attn-run: error: " << err << "\n";
