@@ -252,21 +252,44 @@ def Attn_RowSumOp : Attn_Op<"row_sum", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Attn_CumsumOp : Attn_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
-  let summary = "cumulative sum along one dimension, with optional decay";
+def Attn_CumsumOp : Attn_Op<"cumsum",
+                            [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "cumulative sum along one dimension, with optional decay and initial state";
   let description = [{
-    Inclusive: `y_t = decay * y_{t-1} + x_t`. Exclusive: `y_0 = 0`,
-    `y_t = decay * y_{t-1} + x_{t-1}`. `decay` defaults to 1 (a plain
-    prefix sum); RetNet's retention uses `0 < decay < 1`. With `decays` and
-    `decays_dim` instead, the decay of a line is `decays[i]`, `i` its index
-    along `decays_dim` (one decay per head).
+    Inclusive: `y_t = decay * y_{t-1} + x_t`. Exclusive: `y_0 = y_{-1}`,
+    `y_t = decay * y_{t-1} + x_{t-1}`. The carry before the first element,
+    `y_{-1}`, is 0, or `init` when given: a tensor shaped like `input` with
+    size 1 along `dim` (a recurrent state, e.g. the one a prefill kernel
+    takes). `decay` defaults to 1 (a plain prefix sum); RetNet's retention
+    uses `0 < decay < 1`. With `decays` and `decays_dim` instead, the decay
+    of a line is `decays[i]`, `i` its index along `decays_dim` (one decay per
+    head).
   }];
-  let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim,
+  let arguments = (ins Attn_FloatTensor:$input,
+                   Optional<Attn_FloatTensor>:$init, I64Attr:$dim,
                    UnitAttr:$exclusive, OptionalAttr<F64Attr>:$decay,
                    OptionalAttr<DenseF64ArrayAttr>:$decays,
                    OptionalAttr<I64Attr>:$decays_dim);
   let results = (outs Attn_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`init` $init^)? attr-dict `:` type($input) (`,` type($init)^)?
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_LastOp : Attn_Op<"last", [Pure]> {
+  let summary = "the last element along one dimension, kept with size 1";
+  let description = [{
+    `y = x[..., n-1, ...]` along `dim`, which keeps size 1. Applied to an
+    inclusive `attn.cumsum` along the sequence it is the recurrent state
+    after the last token; the compiled kernel then sums the scan's input
+    directly instead of storing every prefix.
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, I64Attr:$dim);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
   let hasVerifier = 1;
 }
 

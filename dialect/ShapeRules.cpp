@@ -368,10 +368,27 @@ bool attn::inferResultShape(mlir::Operation *op,
         res.assign(in[0].begin(), in[0].end());
         return checkDim(o.getDim(), in[1].size(), "dim", d, why);
       })
+      .Case([&](LastOp o) {
+        if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))
+          return false;
+        res.assign(in[0].begin(), in[0].end());
+        res[d] = 1;
+        return true;
+      })
       .Case([&](CumsumOp o) {
         res.assign(in[0].begin(), in[0].end());
         if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))
           return false;
+        if (in.size() == 2) {
+          // The carry: the input's shape with size 1 along dim.
+          Shape expected = res;
+          expected[d] = 1;
+          if (!shapesCompatible(in[1], expected))
+            return why.fail("init has shape " + formatShape(in[1]) +
+                            "; expected " + formatShape(expected) +
+                            " (the input's shape with size 1 along dim " +
+                            llvm::Twine(d) + ")");
+        }
         auto inRange = [&](double g) {
           return why.fail("decay " + llvm::Twine(std::to_string(g)) +
                           " is out of range; expected 0 < decay <= 1");

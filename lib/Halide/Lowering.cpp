@@ -93,6 +93,35 @@ std::string locationOf(Operation *op) {
   return s;
 }
 
+/// What an attn.cumsum computes, in the Builder's terms.
+struct ScanSpec {
+  size_t dim;
+  bool exclusive;
+  double decay;
+  std::optional<llvm::ArrayRef<double>> decays;
+  size_t decaysDim;
+  const Value *init; ///< the carry before the first element; null: 0
+};
+
+ScanSpec scanSpec(CumsumOp o, const Value *init) {
+  int64_t rank = mlir::cast<mlir::RankedTensorType>(o.getType()).getRank();
+  return ScanSpec{(size_t)normalizeDim(o.getDim(), rank), o.getExclusive(),
+                  o.getDecay() ? o.getDecay()->convertToDouble() : 1.0,
+                  o.getDecays(),
+                  o.getDecaysDim()
+                      ? (size_t)normalizeDim(*o.getDecaysDim(), rank)
+                      : 0,
+                  init};
+}
+
+/// attn.last of an inclusive attn.cumsum along the same dimension.
+bool isLastOfScan(LastOp l) {
+  auto scan = l.getInput().getDefiningOp<CumsumOp>();
+  int64_t rank = mlir::cast<mlir::RankedTensorType>(l.getType()).getRank();
+  return scan && !scan.getExclusive() &&
+         normalizeDim(scan.getDim(), rank) == normalizeDim(l.getDim(), rank);
+}
+
 class Builder {
 public:
   Builder(LoweredFunction &lf, Halide::Type type) : lf(lf), type(type) {}
@@ -206,20 +235,26 @@ public:
     ext.push_back(tb ? b.ext[r - 2] : b.ext[r - 1]);
     shape.push_back(ta ? a.shape[r - 1] : a.shape[r - 2]);
     shape.push_back(tb ? b.shape[r - 2] : b.shape[r - 1]);
+    int64_t kStatic = ta ? a.shape[r - 2] : a.shape[r - 1];
+    auto element = [&](const Index &x, Expr kk) {
+      Index ia = broadcastIndex(a, x), ib = broadcastIndex(b, x);
+      ia[r - 2] = ta ? kk : x[r - 2];
+      ia[r - 1] = ta ? x[r - 2] : kk;
+      ib[r - 2] = tb ? x[r - 1] : kk;
+      ib[r - 1] = tb ? kk : x[r - 1];
+      return at(a, ia) * at(b, ib);
+    };
+    // An outer product (K = 1) is elementwise: left for its consumer to
+    // inline, e.g. a scan that needs one row of it at a time.
+    if (kStatic == 1)
+      return pointwise("outer", ext, shape,
+                       [&](const Index &x) { return element(x, Expr(0)); });
     materialize(a);
     materialize(b);
     RDom rk(0, k, unique("k"));
-    int64_t kStatic = ta ? a.shape[r - 2] : a.shape[r - 1];
     return reduction(
         "matmul", ext, shape, 0, kStatic,
-        [&](const Index &x, Expr acc) {
-          Index ia = broadcastIndex(a, x), ib = broadcastIndex(b, x);
-          ia[r - 2] = ta ? Expr(rk.x) : x[r - 2];
-          ia[r - 1] = ta ? x[r - 2] : Expr(rk.x);
-          ib[r - 2] = tb ? x[r - 1] : Expr(rk.x);
-          ib[r - 1] = tb ? Expr(rk.x) : x[r - 1];
-          return acc + at(a, ia) * at(b, ib);
-        },
+        [&](const Index &x, Expr acc) { return acc + element(x, Expr(rk.x)); },
         StageKind::Matmul);
   }
 
@@ -443,38 +478,86 @@ public:
     });
   }
 
-  Value cumsum(const Value &a, size_t dim, bool exclusive, double decay,
-               std::optional<llvm::ArrayRef<double>> decays = std::nullopt,
-               size_t decaysDim = 0) {
+  /// The decay of the line through index `x`: a constant, or one value per
+  /// index along `spec.decaysDim` from a constant table.
+  Expr decayAt(const ScanSpec &spec, const Index &x) {
+    if (!spec.decays)
+      return constant(spec.decay);
+    Halide::Buffer<> table(type, {(int)spec.decays->size()}, unique("decays"));
+    for (size_t i = 0; i < spec.decays->size(); ++i) {
+      if (type.bits() == 64)
+        static_cast<double *>(table.data())[i] = (*spec.decays)[i];
+      else
+        static_cast<float *>(table.data())[i] = (float)(*spec.decays)[i];
+    }
+    return table(x[spec.decaysDim]);
+  }
+
+  /// The carry before the first element of the line through `x`.
+  Expr carryAt(const ScanSpec &spec, const Value &a, const Index &x) {
+    if (!spec.init)
+      return constant(0);
+    const Value &init = *spec.init;
+    for (size_t i = 0; i < a.rank(); ++i)
+      requireEqual(init.ext[i], i == spec.dim ? Expr(1) : a.ext[i],
+                   "init dimension " + std::to_string(i));
+    return at(init, withDim(x, spec.dim, 0));
+  }
+
+  Value cumsum(const Value &a, const ScanSpec &spec) {
+    size_t dim = spec.dim;
     Value v{Func(unique("cumsum")), a.ext, a.shape};
     Index x = vars(a.rank());
-    Expr t = x[dim];
-    v.f(asVars(x)) =
-        exclusive
-            ? Halide::select(t == 0, constant(0),
-                             at(a, withDim(x, dim, Halide::max(t - 1, 0))))
-            : at(a, x);
+    Expr t = x[dim], carry = carryAt(spec, a, x);
+    Expr g = decayAt(spec, x);
+    if (spec.exclusive)
+      v.f(asVars(x)) = Halide::select(
+          t == 0, carry, at(a, withDim(x, dim, Halide::max(t - 1, 0))));
+    else if (spec.init)
+      v.f(asVars(x)) =
+          at(a, x) + Halide::select(t == 0, g * carry, constant(0));
+    else
+      v.f(asVars(x)) = at(a, x);
     // y_t += decay * y_{t-1}, t = 1 .. n-1, serially.
     RDom r(1, a.ext[dim] - 1, unique("t"));
     Index lhs = withDim(x, dim, r.x), prev = withDim(x, dim, r.x - 1);
     Expr carried = at(v, prev);
-    if (decays) {
-      // One decay per index along decaysDim, from a constant table.
-      Halide::Buffer<> table(type, {(int)decays->size()},
-                             unique("decays"));
-      for (size_t i = 0; i < decays->size(); ++i) {
-        if (type.bits() == 64)
-          static_cast<double *>(table.data())[i] = (*decays)[i];
-        else
-          static_cast<float *>(table.data())[i] = (float)(*decays)[i];
-      }
-      carried = carried * table(lhs[decaysDim]);
-    } else if (decay != 1.0) {
-      carried = carried * constant(decay);
-    }
+    if (spec.decays || spec.decay != 1.0)
+      carried = carried * decayAt(spec, lhs);
     v.f(std::vector<Expr>(lhs.rbegin(), lhs.rend())) = at(v, lhs) + carried;
     lf.stages.push_back(Stage{v.f, StageKind::Scan, v.shape, a.shape[dim]});
     return v;
+  }
+
+  /// The last element of an inclusive scan of `a`, without storing the
+  /// others: y = g^n carry + sum_s g^(n-1-s) a_s, accumulated in order.
+  Value scanLast(const Value &a, const ScanSpec &spec) {
+    size_t dim = spec.dim;
+    std::vector<Expr> ext = withDim(a.ext, dim, Expr(1));
+    Shape shape = a.shape;
+    shape[dim] = 1;
+    Value v{Func(unique("scan_last")), ext, shape};
+    Index x = vars(a.rank());
+    std::vector<Var> args = asVars(x);
+    v.f(args) = Halide::cast(type, carryAt(spec, a, x));
+    RDom r(0, a.ext[dim], unique("t"));
+    Expr next = at(a, withDim(x, dim, r.x));
+    if (spec.decays || spec.decay != 1.0)
+      v.f(args) = v.f(args) * decayAt(spec, x) + next;
+    else
+      v.f(args) = v.f(args) + next;
+    lf.stages.push_back(Stage{v.f, StageKind::Reduction, v.shape, a.shape[dim]});
+    return v;
+  }
+
+  Value last(const Value &a, size_t dim) {
+    std::vector<Expr> ext = withDim(a.ext, dim, Expr(1));
+    Shape shape = a.shape;
+    shape[dim] = 1;
+    Expr n = a.ext[dim];
+    return pointwise("last", ext, shape, [&](const Index &x) {
+      return at(a, withDim(x, dim, n - 1));
+    });
   }
 
   Value unary(Operation *op, const Value &a) {
@@ -779,11 +862,10 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
         return b.rowSum(in[0], dimIndex(o.getDim(), in[0].rank()));
       })
       .Case([&](CumsumOp o) {
-        return b.cumsum(
-            in[0], dimIndex(o.getDim(), in[0].rank()), o.getExclusive(),
-            o.getDecay() ? o.getDecay()->convertToDouble() : 1.0,
-            o.getDecays(),
-            o.getDecaysDim() ? dimIndex(*o.getDecaysDim(), in[0].rank()) : 0);
+        return b.cumsum(in[0], scanSpec(o, opt(o.getInit(), 1)));
+      })
+      .Case([&](LastOp o) {
+        return b.last(in[0], dimIndex(o.getDim(), in[0].rank()));
       })
       .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(
           [&](Operation *o) { return b.unary(o, in[0]); })
@@ -985,6 +1067,22 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
       if (!mlir::isa<mlir::DenseElementsAttr>(cst.getValue()))
         return op.emitError("only dense tensor constants can be lowered");
       env[cst.getResult()] = constantValue(cst, constants++);
+      continue;
+    }
+    // A scan read only at its end is summed, never stored whole.
+    if (auto scan = mlir::dyn_cast<CumsumOp>(op);
+        scan && llvm::all_of(scan->getUsers(), [](Operation *user) {
+          auto l = mlir::dyn_cast<LastOp>(user);
+          return l && isLastOfScan(l);
+        }))
+      continue;
+    if (auto l = mlir::dyn_cast<LastOp>(op); l && isLastOfScan(l)) {
+      auto scan = l.getInput().getDefiningOp<CumsumOp>();
+      const Value *init = scan.getInit() ? &env[scan.getInit()] : nullptr;
+      Value result = b.scanLast(env[scan.getInput()], scanSpec(scan, init));
+      adoptResultType(b, result,
+                      mlir::cast<mlir::RankedTensorType>(l.getType()));
+      env[l.getResult()] = result;
       continue;
     }
     llvm::SmallVector<Value> in;

@@ -50,6 +50,7 @@ Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
       .Case([&](DivideBySizeOp o) { return ref::divideBySize(o, in, shape); })
       .Case([&](RowSumOp o) { return ref::rowSum(o, in, shape); })
       .Case([&](CumsumOp o) { return ref::cumsum(o, in, shape); })
+      .Case([&](LastOp o) { return ref::last(o, in, shape); })
       .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(
           [&](Operation *o) { return ref::unary(o, in, shape); })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>(

@@ -332,11 +332,13 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
       decays ? normalizeDim(*op.getDecaysDim(), x.rank()) : 0;
   Shape strides = x.strides();
   bool exclusive = op.getExclusive();
+  const Tensor *init = in.size() > 1 ? in[1] : nullptr;
   forEachLine(shape, dim, [&](int64_t off, int64_t st) {
     double g = decays ? (*decays)[(off / strides[decaysDim]) %
                                   shape[decaysDim]]
                       : scalar;
-    double acc = 0;
+    // The carry's element: this line's offset with the scanned index gone.
+    double acc = init ? init->data[off / (n * st) * st + off % st] : 0.0;
     for (int64_t t = 0; t < n; ++t) {
       double xt = x.data[off + t * st];
       if (exclusive) {
@@ -347,6 +349,17 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
         out.data[off + t * st] = acc;
       }
     }
+  });
+  return out;
+}
+
+Tensor ref::last(LastOp op, Args in, const Shape &shape) {
+  const Tensor &x = *in[0];
+  Tensor out(shape, x.kind);
+  int64_t dim = normalizeDim(op.getDim(), x.rank()), n = x.shape[dim];
+  int64_t flat = 0;
+  forEachLine(x.shape, dim, [&](int64_t off, int64_t st) {
+    out.data[flat++] = x.data[off + (n - 1) * st];
   });
   return out;
 }

@@ -31,6 +31,7 @@ Tensor scale(ScaleOp op, Args in, const Shape &shape);
 Tensor divideBySize(DivideBySizeOp op, Args in, const Shape &shape);
 Tensor rowSum(RowSumOp op, Args in, const Shape &shape);
 Tensor cumsum(CumsumOp op, Args in, const Shape &shape);
+Tensor last(LastOp op, Args in, const Shape &shape);
 Tensor unary(mlir::Operation *op, Args in, const Shape &shape);
 Tensor binary(mlir::Operation *op, Args in, const Shape &shape);
 Tensor attention(AttentionOp op, Args in, const Shape &shape);

@@ -127,7 +127,7 @@ Value AttnBuilder::unchunk(Value x, Value like, int64_t dim) {
 
 Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive,
                           double decay, llvm::ArrayRef<double> decays,
-                          int64_t decaysDim) {
+                          int64_t decaysDim, Value init) {
   llvm::SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("dim", b.getI64IntegerAttr(dim))};
   if (exclusive)
@@ -139,7 +139,14 @@ Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive,
   } else if (decay != 1.0) {
     attrs.push_back(b.getNamedAttr("decay", b.getF64FloatAttr(decay)));
   }
+  if (init)
+    return build(CumsumOp::getOperationName(), {x, init}, attrs);
   return build(CumsumOp::getOperationName(), {x}, attrs);
+}
+
+Value AttnBuilder::last(Value x, int64_t dim) {
+  return build(LastOp::getOperationName(), {x},
+               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
 }
 
 Value AttnBuilder::add(Value x, Value y) {

@@ -32,10 +32,12 @@ public:
   mlir::Value squeeze(mlir::Value x, int64_t dim);
   mlir::Value chunk(mlir::Value x, int64_t dim, int64_t size);
   mlir::Value unchunk(mlir::Value x, mlir::Value like, int64_t dim);
-  /// With `decays`, one decay per index along `decaysDim`.
+  /// With `decays`, one decay per index along `decaysDim`; `init`, when
+  /// given, is the carry before the first element.
   mlir::Value cumsum(mlir::Value x, int64_t dim, bool exclusive = false,
                      double decay = 1.0, llvm::ArrayRef<double> decays = {},
-                     int64_t decaysDim = 0);
+                     int64_t decaysDim = 0, mlir::Value init = {});
+  mlir::Value last(mlir::Value x, int64_t dim);
   mlir::Value add(mlir::Value a, mlir::Value b);
   mlir::Value mul(mlir::Value a, mlir::Value b);
   /// Layer norm over the last dimension, without affine parameters.

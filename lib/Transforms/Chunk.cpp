@@ -5,7 +5,8 @@
 // Denominator: row_sum(mul(A, cumsum_T(B)))
 //   -> unchunk(row_sum(masked(Ac Bc^T)) + Ac excl_cumsum_N(sum_C Bc)^T)
 // with Xc = chunk(X) of shape [.., N, C, .]; decayed scans (RetNet) carry
-// the decay powers described at Chunker. Both are exact.
+// the decay powers described at Chunker; a scan's carry (init, a prefill's
+// state) starts the exclusive prefix over chunks. Both are exact.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Transforms/Builders.h"
@@ -110,29 +111,36 @@ struct Chunker {
                    return std::pow(gh, double(i + 1));
                  }, ac));
   }
-  Value prefix(Value states) {
+  /// P_n, starting from the scan's carry `init` (null: 0).
+  Value prefix(Value states, Value init) {
     std::vector<double> perChunk;
     for (double gh : g.values)
       perChunk.push_back(std::pow(gh, double(size)));
     if (g.dim >= 0)
-      return b.cumsum(states, r - 2, /*exclusive=*/true, 1.0, perChunk, g.dim);
-    return b.cumsum(states, r - 2, /*exclusive=*/true, perChunk[0]);
+      return b.cumsum(states, r - 2, /*exclusive=*/true, 1.0, perChunk, g.dim,
+                      init);
+    return b.cumsum(states, r - 2, /*exclusive=*/true, perChunk[0], {}, 0,
+                    init);
   }
 
-  Value numerator(Value a, Value bv, Value v) {
+  /// `init`: the scan's carry [.., 1, d, e], or null.
+  Value numerator(Value a, Value bv, Value v, Value init) {
     Value ac = b.chunk(a, r - 2, size), bc = b.chunk(bv, r - 2, size),
           vc = b.chunk(v, r - 2, size);
     Value intra = b.matmul(intraScores(ac, bc), vc);
     Value states = b.matmul(stateRows(bc), vc, true, false); // [.., N, d, e]
-    Value inter = b.matmul(queryRows(ac), prefix(states));
+    Value inter = b.matmul(queryRows(ac), prefix(states, init));
     return b.unchunk(b.add(intra, inter), a, r - 2);
   }
 
-  Value denominator(Value a, Value bv) {
+  /// `init`: the scan's carry [.., 1, d], or null.
+  Value denominator(Value a, Value bv, Value init) {
     Value ac = b.chunk(a, r - 2, size), bc = b.chunk(bv, r - 2, size);
     Value intra = b.rowSum(intraScores(ac, bc), -1);   // [.., N, C, 1]
     Value sums = b.rowSum(stateRows(bc), r - 1);       // [.., N, 1, d]
-    Value inter = b.matmul(queryRows(ac), prefix(sums), false, true);
+    if (init)
+      init = b.expandDims(init, r - 1); // [.., 1, 1, d] like the sums
+    Value inter = b.matmul(queryRows(ac), prefix(sums, init), false, true);
     return b.unchunk(b.add(intra, inter), a, r - 2);
   }
 };
@@ -177,6 +185,12 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
     IRRewriter rewriter(&getContext());
     for (CumsumOp scan : scans) {
       int64_t rank = shapeOf(scan.getResult()).size();
+      // One position (a decode step): the scan is a single add already.
+      if (shapeOf(scan.getResult())[normalizeDim(scan.getDim(), rank)] == 1) {
+        if (explain)
+          scan.emitRemark("not chunked: the scan has one position");
+        continue;
+      }
       bool changed = false;
       std::string cost = describeCost(scan);
       // Numerator: scan over T of a rank r+1 outer product.
@@ -197,7 +211,8 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
             continue;
           rewriter.setInsertionPoint(sq);
           AttnBuilder b(rewriter, sq.getLoc());
-          Value out = Chunker{b, size, r, g}.numerator(a, bv, v);
+          Value out = Chunker{b, size, r, g}.numerator(a, bv, v,
+                                                        scan.getInit());
           if (!out)
             return signalPassFailure();
           out.setType(sq.getType());
@@ -220,7 +235,8 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
             continue;
           rewriter.setInsertionPoint(rs);
           AttnBuilder b(rewriter, rs.getLoc());
-          Value out = Chunker{b, size, r, g}.denominator(a, scan.getInput());
+          Value out = Chunker{b, size, r, g}.denominator(
+              a, scan.getInput(), scan.getInit());
           if (!out)
             return signalPassFailure();
           out.setType(rs.getType());

@@ -12,12 +12,35 @@ using namespace mlir;
 
 namespace {
 
-/// The causal sites of `f` (all must be A B^T products) or why not.
-std::optional<std::string> collectSites(func::FuncOp f,
-                                        llvm::SmallVectorImpl<CausalMaskOp> &sites) {
+/// Where the model carries state along the sequence: causal products A B^T
+/// (causal linear attention) and inclusive scans along a dynamic length
+/// (RetNet's retention, or models already rewritten to cumulative sums).
+struct Sites {
+  llvm::SmallVector<CausalMaskOp> masks;
+  llvm::SmallVector<CumsumOp> scans;
+  bool empty() const { return masks.empty() && scans.empty(); }
+};
+
+/// A scan that a prefill continues from a state: inclusive, over a dynamic
+/// length, not already starting from a carry.
+bool isSequenceScan(CumsumOp scan) {
+  llvm::ArrayRef<int64_t> shape = shapeOf(scan.getResult());
+  int64_t dim = normalizeDim(scan.getDim(), shape.size());
+  return !scan.getExclusive() && !scan.getInit() &&
+         ShapedType::isDynamic(shape[dim]);
+}
+
+/// The sites of `f`, or why it has no decode form.
+std::optional<std::string> collectSites(func::FuncOp f, Sites &sites) {
   std::optional<std::string> why;
-  f.walk([&](CausalMaskOp mask) {
-    if (mask.getFill() != MaskFill::zero)
+  f.walk([&](Operation *op) {
+    if (auto scan = dyn_cast<CumsumOp>(op)) {
+      if (isSequenceScan(scan))
+        sites.scans.push_back(scan);
+      return;
+    }
+    auto mask = dyn_cast<CausalMaskOp>(op);
+    if (!mask || mask.getFill() != MaskFill::zero)
       return;
     llvm::SmallVector<Leaf> leaves;
     if (auto reason = analyseCausalSite(mask, leaves)) {
@@ -28,12 +51,13 @@ std::optional<std::string> collectSites(func::FuncOp f,
       why = "causal AFT-simple weights have no decode state here yet";
       return;
     }
-    sites.push_back(mask);
+    sites.masks.push_back(mask);
   });
   if (why)
     return why;
   if (sites.empty())
-    return std::string("no causal softmax-free attention");
+    return std::string("no causal softmax-free attention and no scan along "
+                       "a dynamic sequence");
   return std::nullopt;
 }
 
@@ -58,11 +82,11 @@ struct StateAdder {
 
 /// Rewrites `f` into the prefill form: states in, states out.
 LogicalResult addStates(func::FuncOp f, RewriterBase &rewriter) {
-  llvm::SmallVector<CausalMaskOp> sites;
+  Sites sites;
   if (collectSites(f, sites))
     return failure();
   StateAdder adder{f, {}};
-  for (CausalMaskOp mask : sites) {
+  for (CausalMaskOp mask : sites.masks) {
     llvm::SmallVector<Leaf> leaves;
     (void)analyseCausalSite(mask, leaves);
     auto s = mask.getInput().getDefiningOp<MatmulOp>();
@@ -95,6 +119,23 @@ LogicalResult addStates(func::FuncOp f, RewriterBase &rewriter) {
       adder.outs.push_back(stateOut);
     }
     eraseDeadRows(rewriter, leaves);
+  }
+  // A scan continues from its state, y_t = g^(t+1) S_in + ..., and its last
+  // element is the state after the prompt.
+  for (CumsumOp scan : sites.scans) {
+    Shape stateShape(shapeOf(scan.getResult()));
+    int64_t dim = normalizeDim(scan.getDim(), stateShape.size());
+    stateShape[dim] = 1;
+    auto elem = cast<RankedTensorType>(scan.getType()).getElementType();
+    Value in = adder.addArgument(RankedTensorType::get(stateShape, elem),
+                                 scan.getLoc());
+    rewriter.modifyOpInPlace(scan, [&] { scan->insertOperands(1, in); });
+    rewriter.setInsertionPointAfter(scan);
+    AttnBuilder bld(rewriter, scan.getLoc());
+    Value stateOut = bld.last(scan.getResult(), dim);
+    if (!stateOut)
+      return failure();
+    adder.outs.push_back(stateOut);
   }
   auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
   for (Value v : adder.outs) {
@@ -146,7 +187,7 @@ struct AttnDeriveDecodePass
     for (func::FuncOp f : funcs) {
       if (f.isExternal())
         continue;
-      llvm::SmallVector<CausalMaskOp> sites;
+      Sites sites;
       if (auto why = collectSites(f, sites)) {
         if (explain)
           f.emitRemark("no decode functions: ") << *why;

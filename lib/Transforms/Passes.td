@@ -127,15 +127,18 @@ def AttnChunk : Pass<"attn-chunk", "::mlir::func::FuncOp"> {
 def AttnDeriveDecode : Pass<"attn-derive-decode", "::mlir::ModuleOp"> {
   let summary = "Prefill and single-token step functions from a causal model";
   let description = [{
-    For each function @f with causal softmax-free attention
+    For each function @f with causal softmax-free attention or a recurrence
     (`causal_mask(A B^T, zero)` used through `matmul(., V)` and
     `row_sum(.)`), adds
       @f_prefill(args..., states...) -> (results..., states...)
       @f_step(args with sequence length 1..., states...) -> (same)
     where each state is the running sum the attention carries: `S = sum
     b_s v_s^T` ([.., d, e]) per matmul use and `z = sum b_s` ([.., 1, d])
-    per row sum, taken in and returned updated. Prefill of a prompt followed
-    by steps equals the whole sequence. The sequence dimension is the second
+    per row sum, taken in and returned updated. An inclusive `attn.cumsum`
+    along a dynamic length (RetNet's decayed retention, or a model already
+    rewritten by attn-causal-to-cumsum) carries its own state: the scan
+    starts from it (`init`) and its `attn.last` element is returned. Prefill
+    of a prompt followed by steps equals the whole sequence. The sequence dimension is the second
     to last one of @f's arguments. Run attn-linearize afterwards for the
     chunked prefill.
   }];

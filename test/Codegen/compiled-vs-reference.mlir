@@ -80,6 +80,24 @@ func.func @sums_and_scans(%a: tensor<2x3x?x9xf32>)
   return %0, %1, %2, %3, %4, %5, %6 : tensor<2x3x?x1xf32>, tensor<2x3x1x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>
 }
 
+// Scans from a carry (a prefill's state), their last elements, and last of
+// other values; outer products (K = 1) are inlined into their scan.
+func.func @scans_with_state(%a: tensor<2x3x?x9xf32>, %s: tensor<2x3x1x9xf32>, %b: tensor<2x3x?x5xf32>, %t: tensor<2x3x1x9x5xf32>)
+    -> (tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x1x9xf32>, tensor<2x3x1x9xf32>, tensor<2x3x?x1xf32>, tensor<2x3x1x9x5xf32>, tensor<2x3x?x9x5xf32>) {
+  %0 = attn.cumsum %a init %s {dim = 2 : i64, decay = 0.75 : f64} : tensor<2x3x?x9xf32>, tensor<2x3x1x9xf32>
+  %1 = attn.cumsum %a init %s {dim = 2 : i64, exclusive, decays = array<f64: 0.5, 0.9, 1.0>, decays_dim = 1 : i64} : tensor<2x3x?x9xf32>, tensor<2x3x1x9xf32>
+  %2 = attn.last %0 {dim = 2 : i64} : tensor<2x3x?x9xf32> -> tensor<2x3x1x9xf32>
+  %3 = attn.last %a {dim = 2 : i64} : tensor<2x3x?x9xf32> -> tensor<2x3x1x9xf32>
+  %l = attn.cumsum %a init %s {dim = 2 : i64} : tensor<2x3x?x9xf32>, tensor<2x3x1x9xf32>
+  %c = attn.last %l {dim = -1 : i64} : tensor<2x3x?x9xf32> -> tensor<2x3x?x1xf32>
+  %ax = attn.expand_dims %a {dim = 4 : i64} : tensor<2x3x?x9xf32> -> tensor<2x3x?x9x1xf32>
+  %bx = attn.expand_dims %b {dim = 3 : i64} : tensor<2x3x?x5xf32> -> tensor<2x3x?x1x5xf32>
+  %o = attn.matmul %ax, %bx : tensor<2x3x?x9x1xf32>, tensor<2x3x?x1x5xf32> -> tensor<2x3x?x9x5xf32>
+  %so = attn.cumsum %o init %t {dim = 2 : i64, decays = array<f64: 0.5, 0.9, 1.0>, decays_dim = 1 : i64} : tensor<2x3x?x9x5xf32>, tensor<2x3x1x9x5xf32>
+  %ls = attn.last %so {dim = 2 : i64} : tensor<2x3x?x9x5xf32> -> tensor<2x3x1x9x5xf32>
+  return %0, %1, %2, %3, %c, %ls, %o : tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x1x9xf32>, tensor<2x3x1x9xf32>, tensor<2x3x?x1xf32>, tensor<2x3x1x9x5xf32>, tensor<2x3x?x9x5xf32>
+}
+
 func.func @elementwise_ops(%a: tensor<3x?x10xf32>, %b: tensor<1x?x1xf32>, %c: tensor<3x1x10xf32>)
     -> (tensor<3x?x10xf32>, tensor<3x?x10xf32>, tensor<3x?x10xf32>, tensor<3x?x10xf32>, tensor<3x?x10xf32>) {
   %0 = attn.exp %a : tensor<3x?x10xf32>

@@ -187,6 +187,30 @@ func.func @cumsum_dim(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
 
 // -----
 
+func.func @cumsum_init_shape(%a: tensor<2x8xf32>, %s: tensor<2x1xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'attn.cumsum' op init has shape [2, 1]; expected [1, 8] (the input's shape with size 1 along dim 0)}}
+  %c = attn.cumsum %a init %s {dim = 0 : i64} : tensor<2x8xf32>, tensor<2x1xf32>
+  return %c : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @last_dim(%a: tensor<2x8xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{'attn.last' op 'dim' = 2 is out of range for rank 2; expected a value in [-2, 1]}}
+  %l = attn.last %a {dim = 2 : i64} : tensor<2x8xf32> -> tensor<1x8xf32>
+  return %l : tensor<1x8xf32>
+}
+
+// -----
+
+func.func @last_result(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'attn.last' op result type 'tensor<2x8xf32>' does not match the operands; expected shape [1, 8]}}
+  %l = attn.last %a {dim = 0 : i64} : tensor<2x8xf32> -> tensor<2x8xf32>
+  return %l : tensor<2x8xf32>
+}
+
+// -----
+
 func.func @cumsum_no_dim(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
   // expected-error @+1 {{'attn.cumsum' op requires attribute 'dim'}}
   %s = attn.cumsum %a : tensor<2x8xf32>

@@ -60,6 +60,10 @@ func.func @maps_and_sums(%x: tensor<1x2x?x8xf64>, %w: tensor<16x8xf64>) -> (tens
   %9 = attn.cumsum %x {dim = 2 : i64, exclusive, decay = 0.9 : f64} : tensor<1x2x?x8xf64>
   // CHECK: attn.cumsum %{{.*}} {decays = array<f64: 5.000000e-01, 7.500000e-01>, decays_dim = 1 : i64, dim = 2 : i64} : tensor<1x2x?x8xf64>
   %10 = attn.cumsum %x {dim = 2 : i64, decays = array<f64: 0.5, 0.75>, decays_dim = 1 : i64} : tensor<1x2x?x8xf64>
+  // CHECK: attn.cumsum %{{.*}} init %{{.*}} {decay = 5.000000e-01 : f64, dim = 2 : i64} : tensor<1x2x?x8xf64>, tensor<1x2x1x8xf64>
+  %11 = attn.cumsum %x init %7 {dim = 2 : i64, decay = 0.5} : tensor<1x2x?x8xf64>, tensor<1x2x1x8xf64>
+  // CHECK: attn.last %{{.*}} {dim = 2 : i64} : tensor<1x2x?x8xf64> -> tensor<1x2x1x8xf64>
+  %12 = attn.last %11 {dim = 2 : i64} : tensor<1x2x?x8xf64> -> tensor<1x2x1x8xf64>
   return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x16xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x1xf64>, tensor<1x2x1x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>
 }
 
