@@ -277,6 +277,28 @@ def Attn_CumsumOp : Attn_Op<"cumsum",
   let hasVerifier = 1;
 }
 
+def Attn_DepthwiseConv2dOp : Attn_Op<"depthwise_conv2d", [Pure]> {
+  let summary = "depthwise 2-D convolution over an image-shaped sequence";
+  let description = [{
+    `input` is [..., Y, X, C] (a sequence of Y x X positions, e.g. after
+    `attn.chunk` of the sequence by the image width); `kernel` is
+    [..., KY, KX, C or 1] with odd KY and KX, its leading dimensions
+    broadcasting against the input's (one kernel per head: [1, H, KY, KX, 1]).
+    Each channel is convolved on its own, centred, with zeros outside the
+    image and an output of the input's size:
+    `y[.., i, j, c] = sum_{a,b} kernel[.., a, b, c] x[.., i + a - KY/2,
+    j + b - KX/2, c]`. AFT-conv's weighted sums are this with
+    `exp(w) - 1` as the kernel.
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, Attn_FloatTensor:$kernel);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $kernel attr-dict `:` type($input) `,` type($kernel) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Attn_LastOp : Attn_Op<"last", [Pure]> {
   let summary = "the last element along one dimension, kept with size 1";
   let description = [{

@@ -308,6 +308,30 @@ bool inferAttention(AttentionOp op, llvm::ArrayRef<Shape> in, Shape &res,
   res.push_back(v[r - 1]);
   return true;
 }
+bool inferDepthwiseConv(llvm::ArrayRef<Shape> in, Shape &res, Why why) {
+  const Shape &x = in[0], &k = in[1];
+  if (x.size() < 3)
+    return why.fail("operand 'input' has rank " + llvm::Twine(x.size()) +
+                    "; expected [..., Y, X, C], rank >= 3");
+  if (k.size() != x.size())
+    return why.fail("operand 'kernel' has rank " + llvm::Twine(k.size()) +
+                    "; expected " + llvm::Twine(x.size()) +
+                    ", the input's rank ([..., KY, KX, C or 1])");
+  size_t r = x.size();
+  for (size_t i : {r - 3, r - 2})
+    if (k[i] != kDyn && k[i] % 2 == 0)
+      return why.fail("kernel " + formatShape(k) + " has an even size " +
+                      llvm::Twine(k[i]) + " in dimension " + llvm::Twine(i) +
+                      "; expected odd sizes, centred on each position");
+  if (k[r - 1] != 1 && !sameDim(k[r - 1], x[r - 1]))
+    return why.fail("kernel " + formatShape(k) + " has " + dimStr(k[r - 1]) +
+                    " channels; expected " + dimStr(x[r - 1]) +
+                    " like the input, or 1 (one kernel for all channels)");
+  if (!broadcastLeading(x, "input", k, "kernel", r - 3, res, why))
+    return false;
+  res.append({x[r - 3], x[r - 2], x[r - 1]});
+  return true;
+}
 } // namespace
 
 std::string attn::formatShape(llvm::ArrayRef<int64_t> shape) {
@@ -368,6 +392,7 @@ bool attn::inferResultShape(mlir::Operation *op,
         res.assign(in[0].begin(), in[0].end());
         return checkDim(o.getDim(), in[1].size(), "dim", d, why);
       })
+      .Case([&](DepthwiseConv2dOp) { return inferDepthwiseConv(in, res, why); })
       .Case([&](LastOp o) {
         if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))
           return false;

@@ -466,6 +466,62 @@ public:
     });
   }
 
+  /// Centred, zero-padded, same-size depthwise convolution over the two
+  /// dimensions before the last.
+  Value depthwiseConv2d(const Value &x, const Value &k) {
+    size_t r = x.rank();
+    std::vector<Expr> ext;
+    Shape shape;
+    for (size_t i = 0; i + 3 < r; ++i) {
+      ext.push_back(broadcastExtent(x, k, i, "batch"));
+      shape.push_back(broadcastStatic(x.shape[i], k.shape[i]));
+    }
+    for (size_t i = r - 3; i < r; ++i) {
+      ext.push_back(x.ext[i]);
+      shape.push_back(x.shape[i]);
+    }
+    if (k.shape[r - 1] != 1)
+      requireEqual(k.ext[r - 1], x.ext[r - 1], "kernel channels and input channels");
+    for (size_t i : {r - 3, r - 2})
+      requireEqual(k.ext[i] % 2, Expr(1),
+                   "kernel size " + std::to_string(i) + " is odd");
+    Expr ky = k.ext[r - 3], kx = k.ext[r - 2];
+    // x with KY/2 and KX/2 zeros around the image, stored once: the taps
+    // then read it without bounds tests in the inner loop.
+    std::vector<Expr> padExt = x.ext;
+    padExt[r - 3] = x.ext[r - 3] + ky - 1;
+    padExt[r - 2] = x.ext[r - 2] + kx - 1;
+    Shape padShape = x.shape;
+    for (size_t i : {r - 3, r - 2})
+      padShape[i] = x.shape[i] == kDyn || k.shape[i] == kDyn
+                        ? kDyn
+                        : x.shape[i] + k.shape[i] - 1;
+    Value padded = pointwise("padded", padExt, padShape, [&](const Index &p) {
+      Expr i = p[r - 3] - ky / 2, j = p[r - 2] - kx / 2;
+      Expr inside = i >= 0 && i < x.ext[r - 3] && j >= 0 && j < x.ext[r - 2];
+      Index xi = p;
+      xi[r - 3] = Halide::clamp(i, 0, x.ext[r - 3] - 1);
+      xi[r - 2] = Halide::clamp(j, 0, x.ext[r - 2] - 1);
+      return Halide::select(inside, at(x, xi), constant(0));
+    });
+    lf.stages.push_back(Stage{padded.f, StageKind::Stencil, padded.shape});
+    candidates.erase(padded.f.name());
+    materialize(k);
+    RDom rk(0, kx, 0, ky, unique("tap"));
+    int64_t taps = k.shape[r - 3] == kDyn || k.shape[r - 2] == kDyn
+                       ? kDyn
+                       : k.shape[r - 3] * k.shape[r - 2];
+    return reduction("depthwise_conv2d", ext, shape, 0, taps,
+                     [&](const Index &o, Expr acc) {
+      Index pi = broadcastIndex(padded, o), ki = broadcastIndex(k, o);
+      pi[r - 3] = o[r - 3] + rk.y;
+      pi[r - 2] = o[r - 2] + rk.x;
+      ki[r - 3] = rk.y;
+      ki[r - 2] = rk.x;
+      return acc + at(k, ki) * at(padded, pi);
+    }, StageKind::Stencil);
+  }
+
   Value rowSum(const Value &a, size_t dim) {
     materialize(a);
     std::vector<Expr> ext = a.ext;
@@ -864,6 +920,7 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
       .Case([&](CumsumOp o) {
         return b.cumsum(in[0], scanSpec(o, opt(o.getInit(), 1)));
       })
+      .Case([&](DepthwiseConv2dOp) { return b.depthwiseConv2d(in[0], in[1]); })
       .Case([&](LastOp o) {
         return b.last(in[0], dimIndex(o.getDim(), in[0].rank()));
       })

@@ -25,6 +25,7 @@ enum class StageKind {
   Matmul,    ///< a reduction whose update is a product over rows x columns
   FusedAttentionOutput, ///< scheduled with its FusedAttention group
   Scan,      ///< pure init + a serial update along `scanDim`
+  Stencil,   ///< a reduction over taps around each position of an image
 };
 
 struct Stage {

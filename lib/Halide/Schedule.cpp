@@ -48,6 +48,43 @@ int iterationsPerTask(llvm::ArrayRef<int64_t> workFactors) {
   return static_cast<int>(std::max<int64_t>(1, kTaskWork / work));
 }
 
+/// A stencil over [.., Y, X, C]: channels vectorised, the taps inside,
+/// image rows in parallel.
+void scheduleStencil(Halide::Func f, int width) {
+  std::vector<Var> v = f.args(); // c, x, y, leading...
+  f.vectorize(v[0], width, TailStrategy::GuardWithIf).parallel(v[2]);
+  if (f.num_update_definitions() == 0)
+    return;
+  std::vector<VarOrRVar> order = {v[0]};
+  for (const Halide::RVar &r : f.rvars(0))
+    order.push_back(r);
+  order.insert(order.end(), v.begin() + 1, v.end());
+  f.update().reorder(order).vectorize(v[0], width, TailStrategy::GuardWithIf)
+      .parallel(v[2]);
+}
+
+/// The loops of `outer` (innermost first) that can be fused: Halide 14
+/// infers unbounded regions for a stored Func whose fused loop spans two
+/// dynamic extents when a consumer reads it at clamped positions
+/// ("accessed at -99"), so the innermost dynamic loops stay serial until
+/// one is left.
+std::vector<Var> fusable(const Stage &stage, std::vector<Var> outer) {
+  size_t rank = stage.shape.size();
+  auto dynamicAt = [&](const Var &v) {
+    std::vector<Var> args = stage.func.args();
+    for (size_t i = 0; i < args.size(); ++i)
+      if (args[i].same_as(v))
+        return stage.shape[rank - 1 - i] == kDyn;
+    return false;
+  };
+  int dynamic = std::count_if(outer.begin(), outer.end(), dynamicAt);
+  while (dynamic > 1 && !outer.empty()) {
+    dynamic -= dynamicAt(outer.front());
+    outer.erase(outer.begin());
+  }
+  return outer;
+}
+
 void scheduleStage(const Stage &stage, const Halide::Target &target) {
   Halide::Func f = stage.func;
   f.compute_root();
@@ -55,12 +92,15 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
   if (vars.empty())
     return;
   int width = target.natural_vector_size(f.output_types()[0]);
+  if (stage.kind == StageKind::Stencil)
+    return scheduleStencil(f, width);
   int64_t inner = stage.shape.empty() ? 1 : stage.shape.back();
   bool vectorizeInner = inner == kDyn || inner >= width;
 
   if (vectorizeInner)
     f.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-  parallelizeOuter(f, std::vector<Var>(vars.begin() + 1, vars.end()),
+  parallelizeOuter(f,
+                   fusable(stage, std::vector<Var>(vars.begin() + 1, vars.end())),
                    iterationsPerTask({inner}));
 
   for (int u = 0; u < f.num_update_definitions(); ++u) {
@@ -114,7 +154,7 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
       s.reorder(order);
     if (pure[0] && vectorizeInner)
       s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-    parallelizeOuter(s, outer,
+    parallelizeOuter(s, fusable(stage, outer),
                      iterationsPerTask({pure[0] ? inner : 1, stage.reductionSize}));
   }
 }

@@ -51,6 +51,9 @@ Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
       .Case([&](RowSumOp o) { return ref::rowSum(o, in, shape); })
       .Case([&](CumsumOp o) { return ref::cumsum(o, in, shape); })
       .Case([&](LastOp o) { return ref::last(o, in, shape); })
+      .Case([&](DepthwiseConv2dOp o) {
+        return ref::depthwiseConv2d(o, in, shape);
+      })
       .Case<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp, NegOp>(
           [&](Operation *o) { return ref::unary(o, in, shape); })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>(

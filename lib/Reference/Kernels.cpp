@@ -364,6 +364,32 @@ Tensor ref::last(LastOp op, Args in, const Shape &shape) {
   return out;
 }
 
+Tensor ref::depthwiseConv2d(DepthwiseConv2dOp, Args in, const Shape &shape) {
+  const Tensor &x = *in[0], &k = *in[1];
+  Tensor out(shape, x.kind);
+  Shape sx = x.strides(), sk = k.strides();
+  int64_t r = x.rank(), ny = x.shape[r - 3], nx = x.shape[r - 2];
+  int64_t ky = k.shape[r - 3], kx = k.shape[r - 2];
+  forEachIndex(shape, [&](const Shape &idx, int64_t flat) {
+    Shape xi = idx, ki = idx;
+    double acc = 0;
+    for (int64_t a = 0; a < ky; ++a)
+      for (int64_t b = 0; b < kx; ++b) {
+        int64_t i = idx[r - 3] + a - ky / 2, j = idx[r - 2] + b - kx / 2;
+        if (i < 0 || i >= ny || j < 0 || j >= nx)
+          continue; // zeros outside the image
+        xi[r - 3] = i;
+        xi[r - 2] = j;
+        ki[r - 3] = a;
+        ki[r - 2] = b;
+        acc += k.data[broadcastOffset(k, sk, ki)] *
+               x.data[broadcastOffset(x, sx, xi)];
+      }
+    out.data[flat] = acc;
+  });
+  return out;
+}
+
 Tensor ref::unary(mlir::Operation *op, Args in, const Shape &shape) {
   Tensor out = *in[0];
   auto fn = llvm::TypeSwitch<mlir::Operation *, double (*)(double)>(op)

@@ -32,6 +32,7 @@ Tensor divideBySize(DivideBySizeOp op, Args in, const Shape &shape);
 Tensor rowSum(RowSumOp op, Args in, const Shape &shape);
 Tensor cumsum(CumsumOp op, Args in, const Shape &shape);
 Tensor last(LastOp op, Args in, const Shape &shape);
+Tensor depthwiseConv2d(DepthwiseConv2dOp op, Args in, const Shape &shape);
 Tensor unary(mlir::Operation *op, Args in, const Shape &shape);
 Tensor binary(mlir::Operation *op, Args in, const Shape &shape);
 Tensor attention(AttentionOp op, Args in, const Shape &shape);

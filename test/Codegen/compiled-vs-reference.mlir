@@ -98,6 +98,16 @@ func.func @scans_with_state(%a: tensor<2x3x?x9xf32>, %s: tensor<2x3x1x9xf32>, %b
   return %0, %1, %2, %3, %c, %ls, %o : tensor<2x3x?x9xf32>, tensor<2x3x?x9xf32>, tensor<2x3x1x9xf32>, tensor<2x3x1x9xf32>, tensor<2x3x?x1xf32>, tensor<2x3x1x9x5xf32>, tensor<2x3x?x9x5xf32>
 }
 
+// Depthwise convolutions over images of ? x 7 positions: one kernel per
+// head, one per channel, and a 1 x 1 kernel.
+func.func @depthwise_convs(%x: tensor<1x2x?x7x5xf32>, %kh: tensor<1x2x3x3x1xf32>, %kc: tensor<1x1x5x3x5xf32>, %k1: tensor<1x1x1x1x1xf32>)
+    -> (tensor<1x2x?x7x5xf32>, tensor<1x2x?x7x5xf32>, tensor<1x2x?x7x5xf32>) {
+  %0 = attn.depthwise_conv2d %x, %kh : tensor<1x2x?x7x5xf32>, tensor<1x2x3x3x1xf32> -> tensor<1x2x?x7x5xf32>
+  %1 = attn.depthwise_conv2d %x, %kc : tensor<1x2x?x7x5xf32>, tensor<1x1x5x3x5xf32> -> tensor<1x2x?x7x5xf32>
+  %2 = attn.depthwise_conv2d %x, %k1 : tensor<1x2x?x7x5xf32>, tensor<1x1x1x1x1xf32> -> tensor<1x2x?x7x5xf32>
+  return %0, %1, %2 : tensor<1x2x?x7x5xf32>, tensor<1x2x?x7x5xf32>, tensor<1x2x?x7x5xf32>
+}
+
 func.func @elementwise_ops(%a: tensor<3x?x10xf32>, %b: tensor<1x?x1xf32>, %c: tensor<3x1x10xf32>)
     -> (tensor<3x?x10xf32>, tensor<3x?x10xf32>, tensor<3x?x10xf32>, tensor<3x?x10xf32>, tensor<3x?x10xf32>) {
   %0 = attn.exp %a : tensor<3x?x10xf32>

@@ -211,6 +211,30 @@ func.func @last_result(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
 
 // -----
 
+func.func @conv_even(%x: tensor<1x8x8x4xf32>, %k: tensor<1x2x3x1xf32>) -> tensor<1x8x8x4xf32> {
+  // expected-error @+1 {{'attn.depthwise_conv2d' op kernel [1, 2, 3, 1] has an even size 2 in dimension 1; expected odd sizes, centred on each position}}
+  %y = attn.depthwise_conv2d %x, %k : tensor<1x8x8x4xf32>, tensor<1x2x3x1xf32> -> tensor<1x8x8x4xf32>
+  return %y : tensor<1x8x8x4xf32>
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x8x8x4xf32>, %k: tensor<1x3x3x3xf32>) -> tensor<1x8x8x4xf32> {
+  // expected-error @+1 {{'attn.depthwise_conv2d' op kernel [1, 3, 3, 3] has 3 channels; expected 4 like the input, or 1 (one kernel for all channels)}}
+  %y = attn.depthwise_conv2d %x, %k : tensor<1x8x8x4xf32>, tensor<1x3x3x3xf32> -> tensor<1x8x8x4xf32>
+  return %y : tensor<1x8x8x4xf32>
+}
+
+// -----
+
+func.func @conv_rank(%x: tensor<1x8x8x4xf32>, %k: tensor<3x3x1xf32>) -> tensor<1x8x8x4xf32> {
+  // expected-error @+1 {{'attn.depthwise_conv2d' op operand 'kernel' has rank 3; expected 4, the input's rank ([..., KY, KX, C or 1])}}
+  %y = attn.depthwise_conv2d %x, %k : tensor<1x8x8x4xf32>, tensor<3x3x1xf32> -> tensor<1x8x8x4xf32>
+  return %y : tensor<1x8x8x4xf32>
+}
+
+// -----
+
 func.func @cumsum_no_dim(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
   // expected-error @+1 {{'attn.cumsum' op requires attribute 'dim'}}
   %s = attn.cumsum %a : tensor<2x8xf32>

@@ -67,6 +67,13 @@ func.func @maps_and_sums(%x: tensor<1x2x?x8xf64>, %w: tensor<16x8xf64>) -> (tens
   return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x16xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x1xf64>, tensor<1x2x1x8xf64>, tensor<1x2x?x8xf64>, tensor<1x2x?x8xf64>
 }
 
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<1x4x?x16x32xf32>, %k: tensor<1x4x3x5x1xf32>) -> tensor<1x4x?x16x32xf32> {
+  // CHECK: attn.depthwise_conv2d %{{.*}}, %{{.*}} : tensor<1x4x?x16x32xf32>, tensor<1x4x3x5x1xf32> -> tensor<1x4x?x16x32xf32>
+  %y = attn.depthwise_conv2d %x, %k : tensor<1x4x?x16x32xf32>, tensor<1x4x3x5x1xf32> -> tensor<1x4x?x16x32xf32>
+  return %y : tensor<1x4x?x16x32xf32>
+}
+
 // CHECK-LABEL: func.func @elementwise
 func.func @elementwise(%a: tensor<4x8xf32>, %b: tensor<4x1xf32>) -> tensor<4x8xf32> {
   // CHECK: attn.exp
