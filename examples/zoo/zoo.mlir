@@ -1,4 +1,4 @@
-// Attention of the seed papers, written in the attn dialect (18 forms). Each function
+// Attention of the seed papers, written in the attn dialect (19 forms). Each function
 // is checked against an fp64 NumPy implementation of its paper's formula by
 // test/Examples/zoo.test (reference interpreter and compiled, before and
 // after --attn-linearize). Shapes [batch, heads, seq, dim]; T is dynamic
@@ -201,5 +201,33 @@ func.func @gau_mixed_causal(%q: tensor<1x1x48x8xf32>, %k: tensor<1x1x48x8xf32>, 
   %interN = attn.scale %inter by 0.020833333333333332 : tensor<1x1x3x16x8xf32>
   %sum = attn.add %intra, %interN : (tensor<1x1x3x16x8xf32>, tensor<1x1x3x16x8xf32>) -> tensor<1x1x3x16x8xf32>
   %o = attn.unchunk %sum like %q {dim = 2 : i64} : (tensor<1x1x3x16x8xf32>, tensor<1x1x48x8xf32>) -> tensor<1x1x48x8xf32>
+  return %o : tensor<1x1x48x8xf32>
+}
+
+// Hua et al. 2022, the whole gated attention unit around those scores:
+// U = silu(X Wu), V = silu(X Wv), Z = silu(X Wz) (shared, small width s = 8),
+// Q = Z gq + bq, K = Z gk + bk (per-dim affine), A = relu(Q K^T / n + b)^2,
+// O = (U * A V) Wo. X is [1, 1, n, 8], expansion e = 16.
+func.func @gau_layer(%x: tensor<1x1x48x8xf32>, %wu: tensor<1x1x8x16xf32>, %wv: tensor<1x1x8x16xf32>, %wz: tensor<1x1x8x8xf32>,
+                     %gq: tensor<1x1x1x8xf32>, %bq: tensor<1x1x1x8xf32>, %gk: tensor<1x1x1x8xf32>, %bk: tensor<1x1x1x8xf32>,
+                     %b: tensor<1x1x48x48xf32>, %wo: tensor<1x1x16x8xf32>) -> tensor<1x1x48x8xf32> {
+  %xu = attn.matmul %x, %wu : tensor<1x1x48x8xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x48x16xf32>
+  %u = attn.silu %xu : tensor<1x1x48x16xf32>
+  %xv = attn.matmul %x, %wv : tensor<1x1x48x8xf32>, tensor<1x1x8x16xf32> -> tensor<1x1x48x16xf32>
+  %v = attn.silu %xv : tensor<1x1x48x16xf32>
+  %xz = attn.matmul %x, %wz : tensor<1x1x48x8xf32>, tensor<1x1x8x8xf32> -> tensor<1x1x48x8xf32>
+  %z = attn.silu %xz : tensor<1x1x48x8xf32>
+  %zq = attn.mul %z, %gq : (tensor<1x1x48x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x1x48x8xf32>
+  %q = attn.add %zq, %bq : (tensor<1x1x48x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x1x48x8xf32>
+  %zk = attn.mul %z, %gk : (tensor<1x1x48x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x1x48x8xf32>
+  %k = attn.add %zk, %bk : (tensor<1x1x48x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x1x48x8xf32>
+  %s = attn.matmul %q, %k transpose_rhs : tensor<1x1x48x8xf32>, tensor<1x1x48x8xf32> -> tensor<1x1x48x48xf32>
+  %sn = attn.scale %s by 0.020833333333333332 : tensor<1x1x48x48xf32>
+  %sb = attn.add %sn, %b : (tensor<1x1x48x48xf32>, tensor<1x1x48x48xf32>) -> tensor<1x1x48x48xf32>
+  %r = attn.relu %sb : tensor<1x1x48x48xf32>
+  %a = attn.square %r : tensor<1x1x48x48xf32>
+  %av = attn.matmul %a, %v : tensor<1x1x48x48xf32>, tensor<1x1x48x16xf32> -> tensor<1x1x48x16xf32>
+  %gated = attn.mul %u, %av : (tensor<1x1x48x16xf32>, tensor<1x1x48x16xf32>) -> tensor<1x1x48x16xf32>
+  %o = attn.matmul %gated, %wo : tensor<1x1x48x16xf32>, tensor<1x1x16x8xf32> -> tensor<1x1x48x8xf32>
   return %o : tensor<1x1x48x8xf32>
 }

@@ -102,6 +102,17 @@ def gau_mixed(q, k, v, ql, kl, causal, c=16):
     return out
 
 
+def silu(x):
+    return x * sigmoid(x)
+
+
+def gau_layer(x, wu, wv, wz, gq, bq, gk, bk, b, wo):
+    u, v, z = silu(x @ wu), silu(x @ wv), silu(x @ wz)
+    q, k = z * gq + bq, z * gk + bk
+    a = np.maximum(q @ k.swapaxes(-1, -2) / x.shape[-2] + b, 0) ** 2
+    return (u * (a @ v)) @ wo
+
+
 def cases(rng):
     def x(t, h=H):
         return rng.uniform(-1, 1, (1, h, t, D)).astype(np.float32).astype(np.float64)
@@ -138,6 +149,10 @@ def cases(rng):
     g = [x(TS, 1) for _ in range(5)]
     yield "gau_mixed", g, gau_mixed(*g, causal=False)
     yield "gau_mixed_causal", g, gau_mixed(*g, causal=True)
+    shapes = [(1, 1, TS, D), (1, 1, D, 16), (1, 1, D, 16), (1, 1, D, 8), (1, 1, 1, 8),
+              (1, 1, 1, 8), (1, 1, 1, 8), (1, 1, 1, 8), (1, 1, TS, TS), (1, 1, 16, D)]
+    layer = [f32(rng.uniform(-1, 1, s)) for s in shapes]
+    yield "gau_layer", layer, gau_layer(*layer)
 
 
 def run(model, name, inputs, backend, workdir):
