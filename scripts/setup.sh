@@ -13,7 +13,7 @@ ATTN_JOBS=${ATTN_JOBS:-2}
 ATTN_PACKAGES=(
   cmake ninja-build g++ python3 python3-numpy
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
-  libhalide14-0-dev libgtest-dev
+  libhalide14-0-dev libgtest-dev libopenblas-dev
 )
 
 attn_missing_packages() {

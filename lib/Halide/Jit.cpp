@@ -1,5 +1,11 @@
 //===- Jit.cpp - run an attn function through Halide's JIT ----------------===//
 #include "lib/Halide/Jit.h"
+
+#include "llvm/Support/Format.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include "lib/Halide/Lowering.h"
 #include "lib/Halide/Schedule.h"
 #include "lib/Halide/Target.h"
@@ -74,6 +80,22 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
       pipeline.compile_to_lowered_stmt(path, lowered->arguments(),
                                        Halide::StmtOutputFormat::Text, target);
     pipeline.realize(realization, target);
+    // For studying schedules: N more runs (compiled, pages warm), median.
+    if (const char *repeat = std::getenv("ATTN_HALIDE_REPEAT")) {
+      std::vector<double> ms;
+      for (int i = 0; i < std::atoi(repeat); ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        pipeline.realize(realization, target);
+        ms.push_back(std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - t0)
+                         .count());
+      }
+      std::sort(ms.begin(), ms.end());
+      if (!ms.empty())
+        llvm::errs() << func.getSymName() << ": median of " << ms.size()
+                     << " more runs " << llvm::format("%.3f", ms[ms.size() / 2])
+                     << " ms\n";
+    }
     std::vector<Tensor> results;
     for (size_t i = 0; i < outs.size(); ++i)
       results.push_back(fromBuffer(outs[i], (*resultShapes)[i],

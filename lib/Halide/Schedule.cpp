@@ -131,20 +131,32 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
                     (stage.shape[stage.shape.size() - 2] == kDyn ||
                      stage.shape[stage.shape.size() - 2] >= kRows);
     if (tileRows) {
+      // A register tile of kRows x kCols vectors: 16 accumulators, plus the
+      // right operand's row and the broadcasts, within the 16 (AVX2) or 32
+      // (AVX-512) vector registers; wider rows go in column blocks.
+      constexpr int kCols = 2;
       Var rowsOuter(vars[1].name() + "_o"), rowsInner(vars[1].name() + "_i");
+      Var colsOuter(vars[0].name() + "_o"), colsInner(vars[0].name() + "_i");
       s.split(vars[1], rowsOuter, rowsInner, kRows, TailStrategy::GuardWithIf);
+      bool blocks = inner == kDyn || inner > kCols * width;
+      if (blocks)
+        s.split(vars[0], colsOuter, colsInner, kCols * width,
+                TailStrategy::GuardWithIf);
+      Var cols = blocks ? colsInner : vars[0];
       order.clear();
-      order.push_back(vars[0]);
+      order.push_back(cols);
       order.push_back(rowsInner);
       for (const Halide::RVar &r : f.rvars(u))
         order.push_back(r);
+      if (blocks)
+        order.push_back(colsOuter);
       order.push_back(rowsOuter);
       for (size_t i = 2; i < vars.size(); ++i)
         if (pure[i])
           order.push_back(vars[i]);
       outer.front() = rowsOuter;
       s.reorder(order);
-      s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
+      s.vectorize(cols, width, TailStrategy::GuardWithIf);
       s.unroll(rowsInner);
       parallelizeOuter(s, outer,
                        iterationsPerTask({kRows, inner, stage.reductionSize}));
