@@ -8,10 +8,14 @@
 // with the other setting of OPENBLAS_CORETYPE (Haswell or auto-detected).
 //
 // usage: attn_bench [--max-t N] [--kernels a,b] [--csv FILE] [--peak-only]
+//                   [--attn-only (no baseline, no peak: for profiling)]
 //
 //===----------------------------------------------------------------------===//
 #include "BlasBaselines.h"
 #include "bench_kernels.h"
+#ifdef ATTN_BENCH_ADAMS2019
+#include "bench_adams_kernels.h"
+#endif
 
 #include "HalideBuffer.h"
 
@@ -149,6 +153,20 @@ Kernel attnKernel(const std::string &name) {
   return nullptr;
 }
 
+/// The same kernel scheduled by Adams2019, where it was built.
+Kernel adamsKernel(const std::string &name) {
+#ifdef ATTN_BENCH_ADAMS2019
+  if (name == "linear")
+    return bench_adams_linear;
+  if (name == "galerkin")
+    return bench_adams_galerkin;
+  if (name == "aft_simple")
+    return bench_adams_aft_simple;
+#endif
+  (void)name;
+  return nullptr;
+}
+
 std::vector<std::string> split(const std::string &s) {
   std::vector<std::string> parts;
   std::stringstream in(s);
@@ -161,6 +179,7 @@ std::vector<std::string> split(const std::string &s) {
 
 int main(int argc, char **argv) {
   int maxT = 65536;
+  bool attnOnly = false;
   std::string csvPath = "bench.csv";
   std::vector<std::string> kernels = {"softmax", "linear", "linear_causal",
                                       "galerkin", "aft_simple"};
@@ -170,7 +189,9 @@ int main(int argc, char **argv) {
       std::printf("%s %.1f\n", openblas_get_corename(), sgemmPeakGflops());
       return 0;
     }
-    if (a == "--max-t" && i + 1 < argc)
+    if (a == "--attn-only")
+      attnOnly = true;
+    else if (a == "--max-t" && i + 1 < argc)
       maxT = std::atoi(argv[++i]);
     else if (a == "--csv" && i + 1 < argc)
       csvPath = argv[++i];
@@ -179,7 +200,7 @@ int main(int argc, char **argv) {
     else {
       std::fprintf(stderr,
                    "usage: %s [--max-t N] [--kernels a,b] [--csv FILE] "
-                   "[--peak-only]\n",
+                   "[--peak-only] [--attn-only]\n",
                    argv[0]);
       return 2;
     }
@@ -191,10 +212,10 @@ int main(int argc, char **argv) {
     }
   openblas_set_num_threads(2);
 
-  double peak = sgemmPeakGflops();
+  double peak = attnOnly ? 1.0 : sgemmPeakGflops();
   std::string mine = std::string(openblas_get_corename()) + " " +
                      std::to_string(peak).substr(0, 6);
-  std::string other = otherPeak(argv[0]);
+  std::string other = attnOnly ? "- 1" : otherPeak(argv[0]);
   const char *env = std::getenv("OPENBLAS_CORETYPE");
   std::printf("sgemm peak, 2 threads: %s GFLOP/s (OPENBLAS_CORETYPE=%s); "
               "%s GFLOP/s (OPENBLAS_CORETYPE %s)\n",
@@ -207,9 +228,9 @@ int main(int argc, char **argv) {
 
   std::ofstream csv(csvPath);
   csv << "kernel,T,impl,ms,gflops,pct_peak,peak_rss_mib,io_mib,rel_diff\n";
-  std::printf("%-14s %6s | %10s %8s %6s %8s | %10s %8s | %7s | %9s\n",
+  std::printf("%-14s %6s | %10s %8s %6s %8s | %10s %8s | %7s | %9s | %s\n",
               "kernel", "T", "attn ms", "GFLOP/s", "%peak", "RSS MiB",
-              "blas ms", "RSS MiB", "speedup", "rel diff");
+              "blas ms", "RSS MiB", "speedup", "rel diff", "adams2019 ms");
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> uniform(-1, 1);
   for (const std::string &kernel : kernels) {
@@ -237,10 +258,29 @@ int main(int argc, char **argv) {
       attn_release_cached_memory();
       resetPeakRss();
       blas::Shape shape{kHeads, t, kDim};
-      double blasMs = medianMs([&] {
-        blas::run(kernel, shape, q.data(), k.data(), v.data(), ob.data());
-      });
+      double blasMs = 0;
+      if (attnOnly)
+        ob.copy_from(o);
+      else
+        blasMs = medianMs([&] {
+          blas::run(kernel, shape, q.data(), k.data(), v.data(), ob.data());
+        });
       double blasRss = peakRssMiB();
+
+      // Adams2019's schedule of the same kernel, where there is one.
+      double adamsMs = 0, adamsRss = 0;
+      if (Kernel g = adamsKernel(kernel)) {
+        attn_release_cached_memory();
+        resetPeakRss();
+        Buffer<float> oa(kDim, t, kHeads, 1);
+        adamsMs = medianMs([&] { rc |= g(q, k, v, oa); });
+        adamsRss = peakRssMiB();
+        if (rc != 0) {
+          std::fprintf(stderr, "%s T=%d (adams2019) failed: %s\n",
+                       kernel.c_str(), t, attn_last_error());
+          return 1;
+        }
+      }
 
       double diff = 0, mag = 0;
       for (size_t i = 0; i < o.number_of_elements(); ++i) {
@@ -250,10 +290,13 @@ int main(int argc, char **argv) {
       double rel = diff / mag, fl = flops(kernel, t);
       auto gf = [&](double ms) { return fl / (ms * 1e6); };
       std::printf("%-14s %6d | %10.3f %8.1f %5.1f%% %8.0f | %10.3f %8.0f | "
-                  "%6.2fx | %9.1e%s\n",
+                  "%6.2fx | %9.1e | %s%s\n",
                   kernel.c_str(), t, attnMs, gf(attnMs),
                   100 * gf(attnMs) / best, attnRss, blasMs, blasRss,
-                  blasMs / attnMs, rel, rel > 1e-4 ? "  DIFFERS" : "");
+                  blasMs / attnMs, rel,
+                  adamsMs > 0 ? std::to_string(adamsMs).substr(0, 8).c_str()
+                              : "-",
+                  rel > 1e-4 ? "  DIFFERS" : "");
       std::fflush(stdout);
       csv << kernel << "," << t << ",attn," << attnMs << "," << gf(attnMs)
           << "," << 100 * gf(attnMs) / best << "," << attnRss << "," << io
@@ -261,6 +304,10 @@ int main(int argc, char **argv) {
       csv << kernel << "," << t << ",openblas+loops," << blasMs << ","
           << gf(blasMs) << "," << 100 * gf(blasMs) / best << "," << blasRss
           << "," << io << ",0\n";
+      if (adamsMs > 0)
+        csv << kernel << "," << t << ",attn-adams2019," << adamsMs << ","
+            << gf(adamsMs) << "," << 100 * gf(adamsMs) / best << ","
+            << adamsRss << "," << io << ",\n";
     }
   }
   std::printf("\nCSV: %s (peak %.1f GFLOP/s)\n", csvPath.c_str(), best);

@@ -18,7 +18,7 @@ def main():
     rows = defaultdict(dict)  # (kernel, T) -> impl -> row
     for r in csv.DictReader(open(path)):
         rows[(r["kernel"], int(r["T"]))][r["impl"]] = r
-    impls = ["attn", "openblas+loops", "torch"]
+    impls = ["attn", "attn-adams2019", "openblas+loops", "torch"]
     print(f"{'kernel':14s} {'T':>6s} | " + " | ".join(f"{i:>15s} ms" for i in impls) +
           " | attn GFLOP/s  %peak | vs blas  vs torch | attn RSS / in+out")
     for (kernel, t), by in sorted(rows.items()):
@@ -34,7 +34,7 @@ def main():
     kernels = sorted({k for k, _ in rows})
     fig, axes = plt.subplots(1, len(kernels), figsize=(4 * len(kernels), 3.6), squeeze=False)
     for ax, kernel in zip(axes[0], kernels):
-        for impl, style in zip(impls, ["o-", "s--", "^:"]):
+        for impl, style in zip(impls, ["o-", "d-.", "s--", "^:"]):
             pts = sorted((t, float(by[impl]["ms"])) for (k, t), by in rows.items()
                          if k == kernel and impl in by)
             if pts:

@@ -11,6 +11,9 @@ source "$ATTN_ROOT/scripts/setup.sh"
 ATTN_PACKAGES+=(libopenblas-dev python3-torch python3-matplotlib)
 attn_install_packages
 attn_build
+# The Adams2019-scheduled kernels too (built only here, not by the tests).
+cmake -S "$ATTN_ROOT" -B "$ATTN_BUILD_DIR" -DATTN_BENCH_ADAMS2019=ON >/dev/null
+ninja -C "$ATTN_BUILD_DIR" -j"$ATTN_JOBS" attn_bench >/dev/null
 
 MAX_T=${1:-65536}
 KERNELS=${2:-softmax,linear,linear_causal,galerkin,aft_simple}

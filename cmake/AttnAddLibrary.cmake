@@ -1,16 +1,17 @@
 # attn_add_library(<name> SOURCE <model.mlir>
 #                  [TARGET cpu|x86-64-avx512|x86-64-avx2|x86-64]
 #                  [ENTRIES <func>...] [PASSES <attn-opt pass flags>...]
-#                  [PREFIX <name prefix>])
+#                  [PREFIX <name prefix>] [FLAGS <attn-compile flags>...])
 #
 # Compiles the functions of a model file at build time into lib<name>.a and
 # <name>.h (in ${CMAKE_CURRENT_BINARY_DIR}/<name>) and defines the target
 # <name>: link it and include "<name>.h". With PASSES, attn-opt rewrites the
 # model first; with PREFIX, the exported functions are named <prefix><func>
-# (to link several libraries compiled from one model). Every program links
+# (to link several libraries compiled from one model); FLAGS go to
+# attn-compile as they are (e.g. --schedule=adams2019). Every program links
 # the one attn_runtime (the Halide runtime and the error handler) through it.
 function(attn_add_library name)
-  cmake_parse_arguments(ARG "" "SOURCE;TARGET;PREFIX" "ENTRIES;PASSES" ${ARGN})
+  cmake_parse_arguments(ARG "" "SOURCE;TARGET;PREFIX" "ENTRIES;PASSES;FLAGS" ${ARGN})
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "attn_add_library(${name}): SOURCE is required")
   endif()
@@ -42,7 +43,7 @@ function(attn_add_library name)
     OUTPUT ${lib} ${header}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
     COMMAND attn-compile ${model} -o ${lib} --header ${header}
-            --target=${ARG_TARGET} ${entry_flags}
+            --target=${ARG_TARGET} ${entry_flags} ${ARG_FLAGS}
     DEPENDS ${model} attn-compile
     COMMENT "attn-compile ${name} (${ARG_TARGET})")
   add_custom_target(${name}_generate DEPENDS ${lib} ${header})

@@ -1,6 +1,7 @@
 //===- Aot.cpp - ahead-of-time compilation of attn functions --------------===//
 #include "lib/Halide/Aot.h"
 #include "lib/Halide/Lowering.h"
+#include "lib/Halide/AutoSchedule.h"
 #include "lib/Halide/Schedule.h"
 #include "lib/Halide/Target.h"
 
@@ -54,7 +55,14 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
       auto lowered = hl::lowerToHalide(f);
       if (mlir::failed(lowered))
         return mlir::failure();
-      hl::applyDefaultSchedule(*lowered, target);
+      if (options.scheduler == "adams2019") {
+        std::string error;
+        if (!hl::applyAdams2019(*lowered, target, options.dynamicEstimate,
+                                /*threads=*/2, error))
+          return f.emitError(error);
+      } else {
+        hl::applyDefaultSchedule(*lowered, target);
+      }
       Halide::Module m = lowered->pipeline().compile_to_module(
           lowered->arguments(), options.prefix + lowered->name, target);
       if (!merged) {

@@ -17,6 +17,11 @@ struct AotOptions {
   /// Prepended to every exported name, so that libraries compiled from one
   /// model (e.g. after different rewrites) link into one program.
   std::string prefix;
+  /// "hand" (the schedules of Schedule.h) or "adams2019" (Halide's
+  /// autoscheduler, for comparison).
+  std::string scheduler = "hand";
+  /// Adams2019's estimate of every dynamic size.
+  int64_t dynamicEstimate = 4096;
 };
 
 /// Compiles each selected func.func of `module` to one exported C function

@@ -1061,6 +1061,7 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
       name = n.getValue().str();
     Halide::ImageParam p(halideType(t), t.getRank(), name);
     lf.params.push_back(p);
+    lf.paramShapes.emplace_back(t.getShape());
     env[arg] = inputValue(p, t);
     // Checked first, so that a caller's wrong buffer is named as such.
     b.where = "";

@@ -52,6 +52,7 @@ struct FusedAttention {
 struct LoweredFunction {
   std::string name;
   std::vector<Halide::ImageParam> params;
+  std::vector<Shape> paramShapes; ///< MLIR order, kDynamic when unknown
   std::vector<Halide::Func> outputs;
   std::vector<Stage> stages; ///< in definition order, outputs included
   std::vector<FusedAttention> attentions;

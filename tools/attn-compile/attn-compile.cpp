@@ -39,6 +39,16 @@ cl::opt<std::string> prefix("prefix",
                             cl::desc("prepended to every exported function "
                                      "name"),
                             cl::cat(cat));
+cl::opt<std::string> schedule(
+    "schedule",
+    cl::desc("hand: attn's schedules per pattern (default); adams2019: "
+             "Halide's Adams2019 autoscheduler, for comparison"),
+    cl::init("hand"), cl::cat(cat));
+cl::opt<int64_t> estimate(
+    "estimate",
+    cl::desc("with --schedule=adams2019: the size it assumes for every "
+             "dynamic (?) dimension (default 4096)"),
+    cl::init(4096), cl::cat(cat));
 cl::opt<bool> emitRuntime("emit-runtime",
                           cl::desc("write the Halide runtime (.o or .a) "
                                    "instead of compiling a model"),
@@ -63,6 +73,12 @@ int main(int argc, char **argv) {
   }
   if (inputFile.empty())
     return fail("no input file; expected attn-compile <model.mlir> -o <lib.a>");
+  if (schedule != "hand" && schedule != "adams2019")
+    return fail("--schedule=" + schedule + " is not a scheduler; expected "
+                "hand or adams2019");
+  if (estimate <= 0 || estimate > (1 << 30))
+    return fail("--estimate=" + llvm::Twine(estimate.getValue()) +
+                " is not a size; expected 1 to 2^30");
   if (!llvm::StringRef(output).ends_with(".a"))
     return fail("output '" + output + "' must be a static library (.a)");
 
@@ -89,6 +105,8 @@ int main(int argc, char **argv) {
   }
   options.entries.assign(entries.begin(), entries.end());
   options.prefix = prefix;
+  options.scheduler = schedule;
+  options.dynamicEstimate = estimate;
   if (mlir::failed(compileToLibrary(*module, options)))
     return 1;
   return 0;
