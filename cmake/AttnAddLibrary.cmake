@@ -1,7 +1,8 @@
 # attn_add_library(<name> SOURCE <model.mlir>
-#                  [TARGET cpu|x86-64-avx512|x86-64-avx2|x86-64]
+#                  [TARGET cpu|x86-64-avx512|x86-64-avx2|x86-64|cuda|cuda-sm86]
 #                  [ENTRIES <func>...] [PASSES <attn-opt pass flags>...]
-#                  [PREFIX <name prefix>] [FLAGS <attn-compile flags>...])
+#                  [PREFIX <name prefix>] [FLAGS <attn-compile flags>...]
+#                  [RUNTIME attn_runtime|attn_runtime_cuda])
 #
 # Compiles the functions of a model file at build time into lib<name>.a and
 # <name>.h (in ${CMAKE_CURRENT_BINARY_DIR}/<name>) and defines the target
@@ -11,7 +12,7 @@
 # attn-compile as they are (e.g. --schedule=adams2019). Every program links
 # the one attn_runtime (the Halide runtime and the error handler) through it.
 function(attn_add_library name)
-  cmake_parse_arguments(ARG "" "SOURCE;TARGET;PREFIX" "ENTRIES;PASSES;FLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "" "SOURCE;TARGET;PREFIX;RUNTIME" "ENTRIES;PASSES;FLAGS" ${ARGN})
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "attn_add_library(${name}): SOURCE is required")
   endif()
@@ -50,5 +51,14 @@ function(attn_add_library name)
   add_library(${name} INTERFACE)
   add_dependencies(${name} ${name}_generate)
   target_include_directories(${name} INTERFACE ${outdir})
-  target_link_libraries(${name} INTERFACE ${lib} attn_runtime)
+  # GPU kernels need the runtime with CUDA (it serves CPU kernels too: a
+  # program with both kinds gives RUNTIME attn_runtime_cuda to all).
+  set(runtime attn_runtime)
+  if(ARG_TARGET MATCHES "cuda")
+    set(runtime attn_runtime_cuda)
+  endif()
+  if(ARG_RUNTIME)
+    set(runtime ${ARG_RUNTIME})
+  endif()
+  target_link_libraries(${name} INTERFACE ${lib} ${runtime})
 endfunction()

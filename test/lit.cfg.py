@@ -7,7 +7,7 @@ config.name = "attn"
 # External bash: tests use shell loops over the functions of a file.
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "Unit"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "Unit", "GpuCheck"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_binary_dir, "test")
 
@@ -30,3 +30,13 @@ config.substitutions.append(("%python", config.python_executable))
 # Halide's JIT and the kernels use all cores unless told; keep lit's
 # parallel jobs from oversubscribing a small machine.
 config.environment["HL_NUM_THREADS"] = "2"
+
+# GPU tests (REQUIRES: cuda) run where an NVIDIA GPU answers nvidia-smi;
+# elsewhere, CI included, they are UNSUPPORTED.
+try:
+    import subprocess
+    if subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                      timeout=30).stdout.strip():
+        config.available_features.add("cuda")
+except (OSError, subprocess.SubprocessError):
+    pass

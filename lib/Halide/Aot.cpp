@@ -2,6 +2,8 @@
 #include "lib/Halide/Aot.h"
 #include "lib/Halide/Lowering.h"
 #include "lib/Halide/AutoSchedule.h"
+
+#include <cstdio>
 #include "lib/Halide/Schedule.h"
 #include "lib/Halide/Target.h"
 
@@ -48,6 +50,11 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
     return module.emitError("nothing to compile: the module has no function "
                             "with a body");
   mlir::Operation *current = module;
+  // GPU pipelines merged into one Halide module share one device-code
+  // module state, and all but one then fail with "cuModuleGetFunction
+  // failed: CUDA_ERROR_NOT_FOUND": each is compiled to its own object.
+  bool separateObjects = target.has_gpu_feature();
+  std::vector<std::string> objects;
   try {
     std::optional<Halide::Module> merged;
     for (mlir::func::FuncOp f : funcs) {
@@ -65,6 +72,11 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
       }
       Halide::Module m = lowered->pipeline().compile_to_module(
           lowered->arguments(), options.prefix + lowered->name, target);
+      if (separateObjects) {
+        objects.push_back(options.library + "." +
+                          std::to_string(objects.size()) + ".o");
+        m.compile({{Halide::OutputFileType::object, objects.back()}});
+      }
       if (!merged) {
         merged = m;
         continue;
@@ -75,8 +87,17 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
         merged->append(b);
     }
     current = module;
-    merged->compile({{Halide::OutputFileType::static_library, options.library},
-                     {Halide::OutputFileType::c_header, options.header}});
+    if (separateObjects) {
+      merged->compile({{Halide::OutputFileType::c_header, options.header}});
+      std::remove(options.library.c_str());
+      Halide::create_static_library(objects, target, options.library);
+      for (const std::string &o : objects)
+        std::remove(o.c_str());
+    } else {
+      merged->compile(
+          {{Halide::OutputFileType::static_library, options.library},
+           {Halide::OutputFileType::c_header, options.header}});
+    }
   } catch (const Halide::Error &e) {
     return current->emitError("Halide: ") << hl::describeHalideError(e);
   }

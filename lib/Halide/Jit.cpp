@@ -64,8 +64,11 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
     if (mlir::failed(lowered))
       return mlir::failure();
     hl::applyDefaultSchedule(*lowered, target);
-    for (size_t i = 0; i < args.size(); ++i)
-      lowered->params[i].set(toBuffer(args[i]));
+    for (size_t i = 0; i < args.size(); ++i) {
+      Halide::Buffer<> b = toBuffer(args[i]);
+      b.set_host_dirty(); // a GPU pipeline copies it to the device
+      lowered->params[i].set(b);
+    }
     std::vector<Halide::Buffer<>> outs;
     auto resultTypes = func.getResultTypes();
     for (size_t i = 0; i < resultShapes->size(); ++i) {
@@ -96,6 +99,8 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
                      << " more runs " << llvm::format("%.3f", ms[ms.size() / 2])
                      << " ms\n";
     }
+    for (Halide::Buffer<> &out : outs)
+      out.copy_to_host(); // GPU results; nothing to do for CPU ones
     std::vector<Tensor> results;
     for (size_t i = 0; i < outs.size(); ++i)
       results.push_back(fromBuffer(outs[i], (*resultShapes)[i],

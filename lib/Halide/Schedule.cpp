@@ -211,8 +211,62 @@ void scheduleFusedAttention(const FusedAttention &g,
                                          TailStrategy::GuardWithIf);
 }
 
+/// A GPU stage: every definition's pure loops fused into one, in blocks of
+/// kThreads threads (the innermost, contiguous dimension varies fastest
+/// across a warp, so loads and stores coalesce); reductions and scans run
+/// serially in each thread.
+void scheduleGpuFunc(Halide::Func f) {
+  constexpr int kThreads = 256;
+  f.compute_root();
+  auto tile = [&](auto &&stage, std::vector<Var> pure) {
+    if (pure.empty())
+      return;
+    Var fused = pure.front();
+    for (size_t i = 1; i < pure.size(); ++i) {
+      Var next(fused.name() + "_" + pure[i].name());
+      stage.fuse(fused, pure[i], next);
+      fused = next;
+    }
+    Var block(fused.name() + "_b"), thread(fused.name() + "_t");
+    stage.gpu_tile(fused, block, thread, kThreads, TailStrategy::GuardWithIf);
+  };
+  std::vector<Var> vars = f.args();
+  tile(f, vars);
+  for (int u = 0; u < f.num_update_definitions(); ++u) {
+    const std::vector<Halide::Expr> &args = f.update_args(u);
+    std::vector<Var> pure;
+    for (size_t i = 0; i < vars.size(); ++i)
+      if (auto *v = args[i].as<Halide::Internal::Variable>();
+          v && v->name == vars[i].name())
+        pure.push_back(vars[i]);
+    Halide::Stage s = f.update(u);
+    // The reduction (or scan) loop inside each thread.
+    std::vector<VarOrRVar> order;
+    for (const Halide::RVar &r : f.rvars(u))
+      order.push_back(r);
+    order.insert(order.end(), pure.begin(), pure.end());
+    if (order.size() > 1)
+      s.reorder(order);
+    tile(s, pure);
+  }
+}
+
+void applyGpuSchedule(LoweredFunction &lf) {
+  for (const Stage &stage : lf.stages)
+    if (stage.kind != StageKind::FusedAttentionOutput)
+      scheduleGpuFunc(stage.func);
+  // Softmax attention on the GPU: its parts stored whole (T x T scores), not
+  // per block of rows as on the CPU.
+  for (const FusedAttention &g : lf.attentions)
+    for (Halide::Func f :
+         {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
+      scheduleGpuFunc(f);
+}
+
 void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
                                     const Halide::Target &target) {
+  if (target.has_gpu_feature())
+    return applyGpuSchedule(lf);
   for (const Stage &stage : lf.stages)
     if (stage.kind != StageKind::FusedAttentionOutput)
       scheduleStage(stage, target);

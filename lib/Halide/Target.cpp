@@ -7,7 +7,9 @@ using namespace attn::hl;
 
 const char *const attn::hl::kTargetHelp =
     "cpu (best safe target for this CPU), x86-64-avx512, x86-64-avx2, "
-    "x86-64 (SSE4.1), or a Halide target string";
+    "x86-64 (SSE4.1), cuda (= cuda-sm80), cuda-sm80, cuda-sm86 (NVIDIA "
+    "GPUs: PTX for that capability, which newer GPUs JIT-compile; host code "
+    "for AVX2), or a Halide target string";
 
 namespace {
 constexpr const char *kAvx2 = "x86-64-linux-sse41-avx-avx2-fma-f16c";
@@ -45,6 +47,10 @@ bool attn::hl::resolveTarget(const std::string &name, Halide::Target &out,
     spec = kAvx2;
   else if (name == "x86-64")
     spec = "x86-64-linux-sse41";
+  else if (name == "cuda" || name == "cuda-sm80")
+    spec = std::string(kAvx2) + "-cuda-cuda_capability_80";
+  else if (name == "cuda-sm86")
+    spec = std::string(kAvx2) + "-cuda-cuda_capability_86";
   else
     spec = name;
   if (!Halide::Target::validate_target_string(spec)) {

@@ -25,9 +25,22 @@ void keepError(void *, const char *msg) {
 
 void attnInstallBlockCache(); // BlockCache.cpp
 
+#ifdef ATTN_RUNTIME_CUDA
+/// GPU kernels: device buffers are kept for the next call (cuMemAlloc per
+/// call costs more than small kernels), and the PTX JIT may give a thread
+/// up to 128 registers instead of Halide's default cap of 64 (an
+/// HL_CUDA_JIT_MAX_REGISTERS already set wins).
+static void configureCuda() {
+  halide_reuse_device_allocations(nullptr, true);
+  setenv("HL_CUDA_JIT_MAX_REGISTERS", "128", /*overwrite=*/0);
+}
+#else
+static void configureCuda() {}
+#endif
+
 extern "C" int attn_runtime_init(void) {
-  static const int once =
-      (halide_set_error_handler(keepError), attnInstallBlockCache(), 1);
+  static const int once = (halide_set_error_handler(keepError),
+                           attnInstallBlockCache(), configureCuda(), 1);
   return once;
 }
 
