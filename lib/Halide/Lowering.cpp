@@ -252,10 +252,18 @@ public:
     materialize(a);
     materialize(b);
     RDom rk(0, k, unique("k"));
-    return reduction(
-        "matmul", ext, shape, 0, kStatic,
-        [&](const Index &x, Expr acc) { return acc + element(x, Expr(rk.x)); },
+    Value acc = reduction(
+        "matmul_acc", ext, shape, 0, kStatic,
+        [&](const Index &x, Expr sum) { return sum + element(x, Expr(rk.x)); },
         StageKind::Matmul);
+    Value v{Func(unique("matmul")), acc.ext, acc.shape};
+    Index x = vars(v.rank());
+    v.f(asVars(x)) = at(acc, x);
+    Stage &stage = lf.stages.back();
+    stage.product = acc.f;
+    stage.func = v.f;
+    stage.extents = acc.ext;
+    return v;
   }
 
   Value transpose(const Value &a, llvm::ArrayRef<int64_t> perm) {

@@ -35,6 +35,11 @@ struct Stage {
   Shape shape;
   /// Static length of the update's reduction or scan; kDynamic if unknown.
   int64_t reductionSize = 1;
+  /// Matmul: the product itself, of which `func` is a pure copy, so that
+  /// the CPU schedule can accumulate it one register tile at a time.
+  Halide::Func product = Halide::Func();
+  /// Matmul: the extents of `func` (MLIR order), for specialisations.
+  std::vector<Halide::Expr> extents = {};
 };
 
 /// Softmax attention computed per block of query rows: the scores of a

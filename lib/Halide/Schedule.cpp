@@ -85,7 +85,70 @@ std::vector<Var> fusable(const Stage &stage, std::vector<Var> outer) {
   return outer;
 }
 
+void scheduleStage(const Stage &stage, const Halide::Target &target);
+
+/// A product with static columns that split into blocks of kCols vectors,
+/// on at least kRows rows: its copy in tiles of kRows x (kCols vectors), the
+/// product computed per tile (a constant-size block on the stack, which
+/// LLVM keeps in registers) with the reduction loop outside the unrolled
+/// rows and vectorised columns. Row tiles shift inwards at the end (the
+/// copy is pure: a few rows are computed twice) so every tile has the same
+/// size; fewer rows than kRows take the generic schedule (specialised).
+/// Other products: the generic schedule on the product, its copy inlined.
+void scheduleCpuMatmul(const Stage &stage, const Halide::Target &target) {
+  constexpr int kRows = 8, kCols = 2;
+  Halide::Func f = stage.func, p = stage.product;
+  size_t rank = stage.shape.size();
+  int width = target.natural_vector_size(f.output_types()[0]);
+  int64_t cols = stage.shape[rank - 1], rows = stage.shape[rank - 2];
+  int block = (int)std::min<int64_t>(cols, kCols * width);
+  bool tiled = rank >= 2 && cols != kDyn && cols % width == 0 &&
+               cols % block == 0 && (rows == kDyn || rows >= kRows);
+  Stage generic = stage;
+  generic.func = p;
+  generic.product = Halide::Func();
+  if (!tiled) {
+    f.compute_inline();
+    return scheduleStage(generic, target);
+  }
+  f.compute_root();
+  std::vector<Var> v = f.args(); // columns, rows, batch...
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  auto tile = [&](Halide::Stage s, TailStrategy rowTail) {
+    s.split(v[0], xo, xi, block, TailStrategy::GuardWithIf)
+        .split(v[1], yo, yi, kRows, rowTail);
+    std::vector<VarOrRVar> order = {xi, yi, xo, yo};
+    order.insert(order.end(), v.begin() + 2, v.end());
+    s.reorder(order).vectorize(xi, width).unroll(yi);
+    // One loop in parallel, not fused ones: inside fused loops with dynamic
+    // extents Halide cannot see that a tile has one batch index, and sizes
+    // the product's block (then on the heap) by a range of them.
+    if (rows == kDyn || v.size() == 2)
+      parallelizeOuter(s, {yo},
+                       iterationsPerTask({kRows, cols, stage.reductionSize}));
+    else
+      s.parallel(v[2]);
+  };
+  Halide::Expr enoughRows = stage.extents[rank - 2] >= kRows;
+  tile(f.specialize(enoughRows), TailStrategy::ShiftInwards);
+  tile(f, TailStrategy::GuardWithIf);
+  p.compute_at(f, xo);
+  std::vector<Var> pv = p.args();
+  std::vector<VarOrRVar> order = {pv[0], pv[1]};
+  for (const Halide::RVar &r : p.rvars(0))
+    order.push_back(r);
+  order.insert(order.end(), pv.begin() + 2, pv.end());
+  // Unrolled only where the tile has its full kRows rows.
+  p.specialize(enoughRows).vectorize(pv[0], width).unroll(pv[1]);
+  p.vectorize(pv[0], width, TailStrategy::GuardWithIf);
+  p.update().specialize(enoughRows).reorder(order).vectorize(pv[0], width)
+      .unroll(pv[1]);
+  p.update().reorder(order).vectorize(pv[0], width, TailStrategy::GuardWithIf);
+}
+
 void scheduleStage(const Stage &stage, const Halide::Target &target) {
+  if (stage.product.defined())
+    return scheduleCpuMatmul(stage, target);
   Halide::Func f = stage.func;
   f.compute_root();
   std::vector<Var> vars = f.args();
@@ -252,9 +315,16 @@ void scheduleGpuFunc(Halide::Func f) {
 }
 
 void applyGpuSchedule(LoweredFunction &lf) {
-  for (const Stage &stage : lf.stages)
-    if (stage.kind != StageKind::FusedAttentionOutput)
+  for (const Stage &stage : lf.stages) {
+    if (stage.kind == StageKind::FusedAttentionOutput)
+      continue;
+    if (stage.product.defined()) {
+      Halide::Func(stage.func).compute_inline();
+      scheduleGpuFunc(stage.product);
+    } else {
       scheduleGpuFunc(stage.func);
+    }
+  }
   // Softmax attention on the GPU: its parts stored whole (T x T scores), not
   // per block of rows as on the CPU.
   for (const FusedAttention &g : lf.attentions)
