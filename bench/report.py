@@ -34,18 +34,26 @@ def main():
     kernels = sorted({k for k, _ in rows})
     fig, axes = plt.subplots(1, len(kernels), figsize=(4 * len(kernels), 3.6), squeeze=False)
     for ax, kernel in zip(axes[0], kernels):
-        for impl, style in zip(impls, ["o-", "d-.", "s--", "^:"]):
+        # Fixed styles and colours: an implementation missing for a kernel
+        # must not shift the others' colours.
+        for impl, style, colour in zip(impls, ["o-", "d-.", "s--", "^:"],
+                                       ["C0", "C1", "C2", "C3"]):
             pts = sorted((t, float(by[impl]["ms"])) for (k, t), by in rows.items()
                          if k == kernel and impl in by)
             if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=impl)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=colour,
+                        label=impl)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_title(kernel)
         ax.set_xlabel("T")
         ax.set_ylabel("ms")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].legend()
+    handles, labels = {}, {}
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles[lab] = h
+    fig.legend(list(handles.values()), list(handles.keys()), loc="upper right")
     fig.suptitle("B=1 H=8 d=64 fp32, 2 threads")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
