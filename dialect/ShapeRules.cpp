@@ -381,7 +381,8 @@ bool attn::inferResultShape(mlir::Operation *op,
           [&](auto) { return inferNormAffine(in, res, why); })
       .Case([&](NormalizeOp) { return inferNormalize(in, res, why); })
       .Case([&](FeatureMapOp o) { return inferFeatureMap(o, in, res, why); })
-      .Case([&](RowSumOp o) {
+      .Case<RowSumOp, LastOp>([&](auto o) {
+        // Reduced along dim, which keeps size 1.
         if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))
           return false;
         res.assign(in[0].begin(), in[0].end());
@@ -393,13 +394,6 @@ bool attn::inferResultShape(mlir::Operation *op,
         return checkDim(o.getDim(), in[1].size(), "dim", d, why);
       })
       .Case([&](DepthwiseConv2dOp) { return inferDepthwiseConv(in, res, why); })
-      .Case([&](LastOp o) {
-        if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))
-          return false;
-        res.assign(in[0].begin(), in[0].end());
-        res[d] = 1;
-        return true;
-      })
       .Case([&](CumsumOp o) {
         res.assign(in[0].begin(), in[0].end());
         if (!checkDim(o.getDim(), in[0].size(), "dim", d, why))

@@ -4,8 +4,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
-#include <optional>
 #include <limits>
+#include <optional>
 
 using namespace attn;
 using namespace attn::ref;
@@ -37,7 +37,8 @@ int64_t broadcastOffset(const Tensor &t, const Shape &strides,
 }
 
 /// Calls fn(offset, stride) for every 1-D line of `shape` along `dim`.
-template <typename Fn> void forEachLine(const Shape &shape, int64_t dim, Fn fn) {
+template <typename Fn>
+void forEachLine(const Shape &shape, int64_t dim, Fn fn) {
   Shape outer(shape.begin(), shape.end());
   outer[dim] = 1;
   Tensor probe(shape, ElementKind::f64);
@@ -60,8 +61,7 @@ struct MatrixView {
   const Tensor &t;
   bool transposed;
   int64_t rowStride, colStride;
-  MatrixView(const Tensor &t, bool transposed)
-      : t(t), transposed(transposed) {
+  MatrixView(const Tensor &t, bool transposed) : t(t), transposed(transposed) {
     Shape s = t.strides();
     rowStride = s[t.rank() - 2];
     colStride = s[t.rank() - 1];
@@ -80,6 +80,19 @@ int64_t batchOffset(const Tensor &t, const Shape &strides,
   for (size_t d = 0; d < batchIdx.size(); ++d)
     off += (t.shape[d] == 1 ? 0 : batchIdx[d]) * strides[d];
   return off;
+}
+
+/// Reduces each line of `x` along `dim` to one value, fn(offset, stride,
+/// length), into a result of `shape` (size 1 along `dim`).
+template <typename Fn>
+Tensor reduceLines(const Tensor &x, int64_t dim, const Shape &shape, Fn fn) {
+  Tensor out(shape, x.kind);
+  int64_t n = x.shape[dim], flat = 0;
+  // Lines of x along `dim` come in row-major order of the result.
+  forEachLine(x.shape, dim, [&](int64_t off, int64_t st) {
+    out.data[flat++] = fn(off, st, n);
+  });
+  return out;
 }
 
 } // namespace
@@ -309,17 +322,13 @@ Tensor ref::divideBySize(DivideBySizeOp op, Args in, const Shape &shape) {
 
 Tensor ref::rowSum(RowSumOp op, Args in, const Shape &shape) {
   const Tensor &x = *in[0];
-  Tensor out(shape, x.kind);
-  int64_t dim = normalizeDim(op.getDim(), x.rank()), n = x.shape[dim];
-  int64_t flat = 0;
-  // Lines of x along `dim` come in row-major order of the result.
-  forEachLine(x.shape, dim, [&](int64_t off, int64_t st) {
-    double acc = 0;
-    for (int64_t t = 0; t < n; ++t)
-      acc += x.data[off + t * st];
-    out.data[flat++] = acc;
-  });
-  return out;
+  return reduceLines(x, normalizeDim(op.getDim(), x.rank()), shape,
+                     [&](int64_t off, int64_t st, int64_t n) {
+                       double acc = 0;
+                       for (int64_t t = 0; t < n; ++t)
+                         acc += x.data[off + t * st];
+                       return acc;
+                     });
 }
 
 Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
@@ -328,14 +337,12 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
   int64_t dim = normalizeDim(op.getDim(), x.rank()), n = shape[dim];
   double scalar = op.getDecay() ? op.getDecay()->convertToDouble() : 1.0;
   std::optional<llvm::ArrayRef<double>> decays = op.getDecays();
-  int64_t decaysDim =
-      decays ? normalizeDim(*op.getDecaysDim(), x.rank()) : 0;
+  int64_t decaysDim = decays ? normalizeDim(*op.getDecaysDim(), x.rank()) : 0;
   Shape strides = x.strides();
   bool exclusive = op.getExclusive();
   const Tensor *init = in.size() > 1 ? in[1] : nullptr;
   forEachLine(shape, dim, [&](int64_t off, int64_t st) {
-    double g = decays ? (*decays)[(off / strides[decaysDim]) %
-                                  shape[decaysDim]]
+    double g = decays ? (*decays)[(off / strides[decaysDim]) % shape[decaysDim]]
                       : scalar;
     // The carry's element: this line's offset with the scanned index gone.
     double acc = init ? init->data[off / (n * st) * st + off % st] : 0.0;
@@ -355,13 +362,10 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
 
 Tensor ref::last(LastOp op, Args in, const Shape &shape) {
   const Tensor &x = *in[0];
-  Tensor out(shape, x.kind);
-  int64_t dim = normalizeDim(op.getDim(), x.rank()), n = x.shape[dim];
-  int64_t flat = 0;
-  forEachLine(x.shape, dim, [&](int64_t off, int64_t st) {
-    out.data[flat++] = x.data[off + (n - 1) * st];
-  });
-  return out;
+  return reduceLines(x, normalizeDim(op.getDim(), x.rank()), shape,
+                     [&](int64_t off, int64_t st, int64_t n) {
+                       return x.data[off + (n - 1) * st];
+                     });
 }
 
 Tensor ref::depthwiseConv2d(DepthwiseConv2dOp, Args in, const Shape &shape) {
@@ -392,20 +396,20 @@ Tensor ref::depthwiseConv2d(DepthwiseConv2dOp, Args in, const Shape &shape) {
 
 Tensor ref::unary(mlir::Operation *op, Args in, const Shape &shape) {
   Tensor out = *in[0];
-  auto fn = llvm::TypeSwitch<mlir::Operation *, double (*)(double)>(op)
-                .Case([](ExpOp) { return [](double v) { return std::exp(v); }; })
-                .Case([](SigmoidOp) {
-                  return [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
-                })
-                .Case([](SiluOp) {
-                  return [](double v) { return v / (1.0 + std::exp(-v)); };
-                })
-                .Case([](ReluOp) {
-                  return [](double v) { return std::max(v, 0.0); };
-                })
-                .Case([](SquareOp) { return [](double v) { return v * v; }; })
-                .Case([](NegOp) { return [](double v) { return -v; }; })
-                .Default([](mlir::Operation *) { return nullptr; });
+  auto fn =
+      llvm::TypeSwitch<mlir::Operation *, double (*)(double)>(op)
+          .Case([](ExpOp) { return [](double v) { return std::exp(v); }; })
+          .Case([](SigmoidOp) {
+            return [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+          })
+          .Case([](SiluOp) {
+            return [](double v) { return v / (1.0 + std::exp(-v)); };
+          })
+          .Case(
+              [](ReluOp) { return [](double v) { return std::max(v, 0.0); }; })
+          .Case([](SquareOp) { return [](double v) { return v * v; }; })
+          .Case([](NegOp) { return [](double v) { return -v; }; })
+          .Default([](mlir::Operation *) { return nullptr; });
   for (double &v : out.data)
     v = fn(v);
   return out;

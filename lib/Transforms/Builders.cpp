@@ -30,7 +30,8 @@ Value AttnBuilder::build(llvm::StringRef name, ValueRange operands,
     op->erase();
     return nullptr;
   }
-  auto elem = cast<RankedTensorType>(operands.front().getType()).getElementType();
+  auto elem =
+      cast<RankedTensorType>(operands.front().getType()).getElementType();
   op->getResult(0).setType(RankedTensorType::get(result, elem));
   return op->getResult(0);
 }
@@ -45,9 +46,14 @@ Value AttnBuilder::matmul(Value lhs, Value rhs, bool transposeLhs,
   return build(MatmulOp::getOperationName(), {lhs, rhs}, attrs);
 }
 
-Value AttnBuilder::rowSum(Value x, int64_t dim) {
-  return build(RowSumOp::getOperationName(), {x},
+Value AttnBuilder::buildWithDim(llvm::StringRef name, ValueRange operands,
+                                int64_t dim) {
+  return build(name, operands,
                {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+}
+
+Value AttnBuilder::rowSum(Value x, int64_t dim) {
+  return buildWithDim(RowSumOp::getOperationName(), {x}, dim);
 }
 
 Value AttnBuilder::scale(Value x, double factor) {
@@ -61,14 +67,15 @@ Value AttnBuilder::normalize(Value num, Value den, double eps) {
 }
 
 Value AttnBuilder::featureMap(FeatureMapKind kind, Value x) {
-  return build(FeatureMapOp::getOperationName(), {x},
-               {b.getNamedAttr("kind", FeatureMapKindAttr::get(
-                                           b.getContext(), kind))});
+  return build(
+      FeatureMapOp::getOperationName(), {x},
+      {b.getNamedAttr("kind", FeatureMapKindAttr::get(b.getContext(), kind))});
 }
 
 Value AttnBuilder::causalMask(Value x, MaskFill fill) {
-  return build(CausalMaskOp::getOperationName(), {x},
-               {b.getNamedAttr("fill", MaskFillAttr::get(b.getContext(), fill))});
+  return build(
+      CausalMaskOp::getOperationName(), {x},
+      {b.getNamedAttr("fill", MaskFillAttr::get(b.getContext(), fill))});
 }
 
 Value AttnBuilder::softmax(Value x) {
@@ -77,9 +84,10 @@ Value AttnBuilder::softmax(Value x) {
 }
 
 Value AttnBuilder::favor(Value x, Value projection) {
-  return build(FeatureMapOp::getOperationName(), {x, projection},
-               {b.getNamedAttr("kind", FeatureMapKindAttr::get(
-                                           b.getContext(), FeatureMapKind::favor))});
+  return build(
+      FeatureMapOp::getOperationName(), {x, projection},
+      {b.getNamedAttr("kind", FeatureMapKindAttr::get(b.getContext(),
+                                                      FeatureMapKind::favor))});
 }
 
 Value AttnBuilder::layerNorm(Value x, double eps) {
@@ -105,13 +113,11 @@ Value AttnBuilder::constant(llvm::ArrayRef<int64_t> shape,
 }
 
 Value AttnBuilder::expandDims(Value x, int64_t dim) {
-  return build(ExpandDimsOp::getOperationName(), {x},
-               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+  return buildWithDim(ExpandDimsOp::getOperationName(), {x}, dim);
 }
 
 Value AttnBuilder::squeeze(Value x, int64_t dim) {
-  return build(SqueezeOp::getOperationName(), {x},
-               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+  return buildWithDim(SqueezeOp::getOperationName(), {x}, dim);
 }
 
 Value AttnBuilder::chunk(Value x, int64_t dim, int64_t size) {
@@ -121,13 +127,12 @@ Value AttnBuilder::chunk(Value x, int64_t dim, int64_t size) {
 }
 
 Value AttnBuilder::unchunk(Value x, Value like, int64_t dim) {
-  return build(UnchunkOp::getOperationName(), {x, like},
-               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+  return buildWithDim(UnchunkOp::getOperationName(), {x, like}, dim);
 }
 
-Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive,
-                          double decay, llvm::ArrayRef<double> decays,
-                          int64_t decaysDim, Value init) {
+Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive, double decay,
+                          llvm::ArrayRef<double> decays, int64_t decaysDim,
+                          Value init) {
   llvm::SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("dim", b.getI64IntegerAttr(dim))};
   if (exclusive)
@@ -145,8 +150,7 @@ Value AttnBuilder::cumsum(Value x, int64_t dim, bool exclusive,
 }
 
 Value AttnBuilder::last(Value x, int64_t dim) {
-  return build(LastOp::getOperationName(), {x},
-               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+  return buildWithDim(LastOp::getOperationName(), {x}, dim);
 }
 
 Value AttnBuilder::add(Value x, Value y) {
@@ -158,6 +162,5 @@ Value AttnBuilder::mul(Value x, Value y) {
 }
 
 Value AttnBuilder::divideBySize(Value x, Value ref, int64_t dim) {
-  return build(DivideBySizeOp::getOperationName(), {x, ref},
-               {b.getNamedAttr("dim", b.getI64IntegerAttr(dim))});
+  return buildWithDim(DivideBySizeOp::getOperationName(), {x, ref}, dim);
 }

@@ -52,6 +52,9 @@ public:
   /// operands do not fit, which a rewrite checks before building.
   mlir::Value build(llvm::StringRef name, mlir::ValueRange operands,
                     llvm::ArrayRef<mlir::NamedAttribute> attrs = {});
+  /// `build` for the ops whose one attribute is `dim`.
+  mlir::Value buildWithDim(llvm::StringRef name, mlir::ValueRange operands,
+                           int64_t dim);
 
 private:
   mlir::OpBuilder &b;
