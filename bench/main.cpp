@@ -36,8 +36,8 @@
 
 #include <fcntl.h>
 #include <spawn.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -65,9 +65,7 @@ double medianMs(const std::function<void()> &call) {
 }
 
 /// Resets the peak resident set size to the current one (Linux >= 4.0).
-void resetPeakRss() {
-  std::ofstream("/proc/self/clear_refs") << "5";
-}
+void resetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 /// Peak resident set size since the last reset, in MiB.
 double peakRssMiB() {
@@ -139,32 +137,53 @@ double flops(const std::string &kernel, double t) {
 using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                        halide_buffer_t *);
 
-Kernel attnKernel(const std::string &name) {
-  if (name == "softmax")
-    return bench_softmax;
-  if (name == "linear")
-    return bench_linear;
-  if (name == "linear_causal")
-    return bench_linear_causal;
-  if (name == "galerkin")
-    return bench_galerkin;
-  if (name == "aft_simple")
-    return bench_aft_simple;
+#ifdef ATTN_BENCH_ADAMS2019
+#define ADAMS(f) f
+#else
+#define ADAMS(f) nullptr
+#endif
+
+/// The benchmark's kernels: attn's, and Adams2019's schedule of the same
+/// graph where it was built (see bench/CMakeLists.txt for the others).
+struct BenchKernel {
+  const char *name;
+  Kernel attn, adams;
+};
+const BenchKernel kKernels[] = {
+    {"softmax", bench_softmax, nullptr},
+    {"linear", bench_linear, ADAMS(bench_adams_linear)},
+    {"linear_causal", bench_linear_causal, nullptr},
+    {"galerkin", bench_galerkin, ADAMS(bench_adams_galerkin)},
+    {"aft_simple", bench_aft_simple, ADAMS(bench_adams_aft_simple)}};
+
+const BenchKernel *findKernel(const std::string &name) {
+  for (const BenchKernel &k : kKernels)
+    if (name == k.name)
+      return &k;
   return nullptr;
 }
 
-/// The same kernel scheduled by Adams2019, where it was built.
-Kernel adamsKernel(const std::string &name) {
-#ifdef ATTN_BENCH_ADAMS2019
-  if (name == "linear")
-    return bench_adams_linear;
-  if (name == "galerkin")
-    return bench_adams_galerkin;
-  if (name == "aft_simple")
-    return bench_adams_aft_simple;
-#endif
-  (void)name;
-  return nullptr;
+/// Median time and peak RSS of `call`, from an empty block cache.
+struct Measurement {
+  double ms = 0, rssMiB = 0;
+};
+Measurement measure(const std::function<void()> &call) {
+  attn_release_cached_memory();
+  resetPeakRss();
+  Measurement m;
+  m.ms = medianMs(call);
+  m.rssMiB = peakRssMiB();
+  return m;
+}
+
+/// max |a - b| / max |b|.
+double relDiff(const Buffer<float> &a, const Buffer<float> &b) {
+  double diff = 0, mag = 0;
+  for (size_t i = 0; i < a.number_of_elements(); ++i) {
+    diff = std::max(diff, (double)std::fabs(a.data()[i] - b.data()[i]));
+    mag = std::max(mag, (double)std::fabs(b.data()[i]));
+  }
+  return diff / mag;
 }
 
 std::vector<std::string> split(const std::string &s) {
@@ -181,8 +200,9 @@ int main(int argc, char **argv) {
   int maxT = 65536;
   bool attnOnly = false;
   std::string csvPath = "bench.csv";
-  std::vector<std::string> kernels = {"softmax", "linear", "linear_causal",
-                                      "galerkin", "aft_simple"};
+  std::vector<std::string> kernels;
+  for (const BenchKernel &k : kKernels)
+    kernels.push_back(k.name);
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--peak-only") {
@@ -206,7 +226,7 @@ int main(int argc, char **argv) {
     }
   }
   for (const std::string &k : kernels)
-    if (!attnKernel(k)) {
+    if (!findKernel(k)) {
       std::fprintf(stderr, "unknown kernel '%s'\n", k.c_str());
       return 2;
     }
@@ -238,76 +258,58 @@ int main(int argc, char **argv) {
       if (kernel == "softmax" && t > 16384)
         continue;
       Buffer<float> q(kDim, t, kHeads, 1), k(kDim, t, kHeads, 1),
-          v(kDim, t, kHeads, 1), o(kDim, t, kHeads, 1),
-          ob(kDim, t, kHeads, 1);
+          v(kDim, t, kHeads, 1), o(kDim, t, kHeads, 1), ob(kDim, t, kHeads, 1);
       for (Buffer<float> *b : {&q, &k, &v})
         b->for_each_value([&](float &x) { x = uniform(rng); });
       double io = 4.0 * q.size_in_bytes() / (1024.0 * 1024.0);
-      Kernel f = attnKernel(kernel);
-
-      attn_release_cached_memory();
-      resetPeakRss();
-      int rc = 0;
-      double attnMs = medianMs([&] { rc |= f(q, k, v, o); });
-      double attnRss = peakRssMiB();
-      if (rc != 0) {
-        std::fprintf(stderr, "%s T=%d failed: %s\n", kernel.c_str(), t,
-                     attn_last_error());
-        return 1;
-      }
-      attn_release_cached_memory();
-      resetPeakRss();
-      blas::Shape shape{kHeads, t, kDim};
-      double blasMs = 0;
+      const BenchKernel &bk = *findKernel(kernel);
+      auto run = [&](Kernel f, Buffer<float> &out, const char *which) {
+        int rc = 0;
+        Measurement m = measure([&] { rc |= f(q, k, v, out); });
+        if (rc != 0) {
+          std::fprintf(stderr, "%s T=%d (%s) failed: %s\n", kernel.c_str(), t,
+                       which, attn_last_error());
+          std::exit(1);
+        }
+        return m;
+      };
+      Measurement attn = run(bk.attn, o, "attn");
+      Measurement blasRun;
       if (attnOnly)
         ob.copy_from(o);
       else
-        blasMs = medianMs([&] {
-          blas::run(kernel, shape, q.data(), k.data(), v.data(), ob.data());
+        blasRun = measure([&] {
+          blas::run(kernel, {kHeads, t, kDim}, q.data(), k.data(), v.data(),
+                    ob.data());
         });
-      double blasRss = peakRssMiB();
-
       // Adams2019's schedule of the same kernel, where there is one.
-      double adamsMs = 0, adamsRss = 0;
-      if (Kernel g = adamsKernel(kernel)) {
-        attn_release_cached_memory();
-        resetPeakRss();
+      Measurement adams;
+      double adamsRel = 0;
+      if (bk.adams) {
         Buffer<float> oa(kDim, t, kHeads, 1);
-        adamsMs = medianMs([&] { rc |= g(q, k, v, oa); });
-        adamsRss = peakRssMiB();
-        if (rc != 0) {
-          std::fprintf(stderr, "%s T=%d (adams2019) failed: %s\n",
-                       kernel.c_str(), t, attn_last_error());
-          return 1;
-        }
+        adams = run(bk.adams, oa, "adams2019");
+        adamsRel = relDiff(oa, ob);
       }
-
-      double diff = 0, mag = 0;
-      for (size_t i = 0; i < o.number_of_elements(); ++i) {
-        diff = std::max(diff, (double)std::fabs(o.data()[i] - ob.data()[i]));
-        mag = std::max(mag, (double)std::fabs(ob.data()[i]));
-      }
-      double rel = diff / mag, fl = flops(kernel, t);
+      double rel = relDiff(o, ob), fl = flops(kernel, t);
       auto gf = [&](double ms) { return fl / (ms * 1e6); };
-      std::printf("%-14s %6d | %10.3f %8.1f %5.1f%% %8.0f | %10.3f %8.0f | "
-                  "%6.2fx | %9.1e | %s%s\n",
-                  kernel.c_str(), t, attnMs, gf(attnMs),
-                  100 * gf(attnMs) / best, attnRss, blasMs, blasRss,
-                  blasMs / attnMs, rel,
-                  adamsMs > 0 ? std::to_string(adamsMs).substr(0, 8).c_str()
-                              : "-",
-                  rel > 1e-4 ? "  DIFFERS" : "");
+      std::printf(
+          "%-14s %6d | %10.3f %8.1f %5.1f%% %8.0f | %10.3f %8.0f | "
+          "%6.2fx | %9.1e | %s%s\n",
+          kernel.c_str(), t, attn.ms, gf(attn.ms), 100 * gf(attn.ms) / best,
+          attn.rssMiB, blasRun.ms, blasRun.rssMiB, blasRun.ms / attn.ms, rel,
+          adams.ms > 0 ? std::to_string(adams.ms).substr(0, 8).c_str() : "-",
+          std::max(rel, adamsRel) > 1e-4 ? "  DIFFERS" : "");
       std::fflush(stdout);
-      csv << kernel << "," << t << ",attn," << attnMs << "," << gf(attnMs)
-          << "," << 100 * gf(attnMs) / best << "," << attnRss << "," << io
+      csv << kernel << "," << t << ",attn," << attn.ms << "," << gf(attn.ms)
+          << "," << 100 * gf(attn.ms) / best << "," << attn.rssMiB << "," << io
           << "," << rel << "\n";
-      csv << kernel << "," << t << ",openblas+loops," << blasMs << ","
-          << gf(blasMs) << "," << 100 * gf(blasMs) / best << "," << blasRss
-          << "," << io << ",0\n";
-      if (adamsMs > 0)
-        csv << kernel << "," << t << ",attn-adams2019," << adamsMs << ","
-            << gf(adamsMs) << "," << 100 * gf(adamsMs) / best << ","
-            << adamsRss << "," << io << ",\n";
+      csv << kernel << "," << t << ",openblas+loops," << blasRun.ms << ","
+          << gf(blasRun.ms) << "," << 100 * gf(blasRun.ms) / best << ","
+          << blasRun.rssMiB << "," << io << ",0\n";
+      if (adams.ms > 0)
+        csv << kernel << "," << t << ",attn-adams2019," << adams.ms << ","
+            << gf(adams.ms) << "," << 100 * gf(adams.ms) / best << ","
+            << adams.rssMiB << "," << io << "," << adamsRel << "\n";
     }
   }
   std::printf("\nCSV: %s (peak %.1f GFLOP/s)\n", csvPath.c_str(), best);

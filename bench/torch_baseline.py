@@ -3,59 +3,16 @@ threads), as a PyTorch user writes them; appends CSV rows like attn_bench's.
 
 usage: torch_baseline.py CSV MAX_T [KERNELS]
 """
-import math
 import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
-H, D, C = 8, 64, 64
+from torch_kernels import (C, D, H, aft_simple, galerkin, linear, linear_causal,
+                           softmax_per_head)
 
-
-def elu1(x):
-    return F.elu(x) + 1
-
-
-def softmax(q, k, v):
-    # Per head: a T x T score matrix per head is 1 GiB at T = 16k.
-    return torch.stack([torch.softmax(q[:, h] @ k[:, h].transpose(-1, -2) / math.sqrt(D), -1) @ v[:, h]
-                        for h in range(q.shape[1])], 1)
-
-
-def linear(q, k, v):
-    fq, fk = elu1(q), elu1(k)
-    kv = torch.einsum("bhtd,bhte->bhde", fk, v)
-    z = fk.sum(2)
-    return torch.einsum("bhtd,bhde->bhte", fq, kv) / (torch.einsum("bhtd,bhd->bht", fq, z)[..., None] + 1e-6)
-
-
-def linear_causal(q, k, v):
-    # Chunked: masked products inside a chunk, prefix of chunk states across.
-    b, h, t, d = q.shape
-    n = (t + C - 1) // C
-    pad = n * C - t
-    fq, fk = elu1(q), elu1(k)
-    fq, fk, vv = (F.pad(x, (0, 0, 0, pad)).reshape(b, h, n, C, -1) for x in (fq, fk, v))
-    mask = torch.tril(torch.ones(C, C, dtype=q.dtype))
-    a = (fq @ fk.transpose(-1, -2)) * mask
-    states = fk.transpose(-1, -2) @ vv
-    prefix = torch.cumsum(states, 2) - states
-    zs = fk.sum(3)
-    zprefix = torch.cumsum(zs, 2) - zs
-    num = a @ vv + fq @ prefix
-    den = a.sum(-1) + torch.einsum("bhncd,bhnd->bhnc", fq, zprefix) + 1e-6
-    return (num / den[..., None]).reshape(b, h, n * C, -1)[:, :, :t]
-
-
-def galerkin(q, k, v):
-    kn, vn = F.layer_norm(k, (D,)), F.layer_norm(v, (D,))
-    return q @ (kn.transpose(-1, -2) @ vn) / q.shape[2]
-
-
-def aft_simple(q, k, v):
-    ek = torch.exp(k)
-    return torch.sigmoid(q) * (ek * v).sum(2, keepdim=True) / ek.sum(2, keepdim=True)
+KERNELS = {"softmax": softmax_per_head, "linear": linear, "linear_causal": linear_causal,
+           "galerkin": galerkin, "aft_simple": aft_simple}
 
 
 def flops(kernel, t):
@@ -89,13 +46,12 @@ def median_ms(fn):
 
 def main():
     csv, max_t = sys.argv[1], int(sys.argv[2])
-    kernels = sys.argv[3].split(",") if len(sys.argv) > 3 else \
-        ["softmax", "linear", "linear_causal", "galerkin", "aft_simple"]
+    kernels = sys.argv[3].split(",") if len(sys.argv) > 3 else list(KERNELS)
     torch.set_num_threads(2)
     torch.manual_seed(7)
     with open(csv, "a") as out:
         for kernel in kernels:
-            fn = globals()[kernel]
+            fn = KERNELS[kernel]
             t = 1024
             while t <= max_t:
                 if kernel == "softmax" and t > 16384:
