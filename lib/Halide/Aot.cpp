@@ -62,7 +62,7 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
       auto lowered = hl::lowerToHalide(f);
       if (mlir::failed(lowered))
         return mlir::failure();
-      if (options.scheduler == "adams2019") {
+      if (options.scheduler == AotOptions::Scheduler::Adams2019) {
         std::string error;
         if (!hl::applyAdams2019(*lowered, target, options.dynamicEstimate,
                                 /*threads=*/2, error))

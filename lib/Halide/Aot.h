@@ -17,9 +17,9 @@ struct AotOptions {
   /// Prepended to every exported name, so that libraries compiled from one
   /// model (e.g. after different rewrites) link into one program.
   std::string prefix;
-  /// "hand" (the schedules of Schedule.h) or "adams2019" (Halide's
-  /// autoscheduler, for comparison).
-  std::string scheduler = "hand";
+  /// attn's schedules per pattern (Schedule.h), or Halide's Adams2019
+  /// autoscheduler, for comparison.
+  enum class Scheduler { Hand, Adams2019 } scheduler = Scheduler::Hand;
   /// Adams2019's estimate of every dynamic size.
   int64_t dynamicEstimate = 4096;
 };

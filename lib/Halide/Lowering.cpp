@@ -512,8 +512,7 @@ public:
       xi[r - 2] = Halide::clamp(j, 0, x.ext[r - 2] - 1);
       return Halide::select(inside, at(x, xi), constant(0));
     });
-    lf.stages.push_back(Stage{padded.f, StageKind::Stencil, padded.shape});
-    candidates.erase(padded.f.name());
+    materialize(padded);
     materialize(k);
     RDom rk(0, kx, 0, ky, unique("tap"));
     int64_t taps = k.shape[r - 3] == kDyn || k.shape[r - 2] == kDyn

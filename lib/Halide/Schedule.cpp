@@ -53,8 +53,6 @@ int iterationsPerTask(llvm::ArrayRef<int64_t> workFactors) {
 void scheduleStencil(Halide::Func f, int width) {
   std::vector<Var> v = f.args(); // c, x, y, leading...
   f.vectorize(v[0], width, TailStrategy::GuardWithIf).parallel(v[2]);
-  if (f.num_update_definitions() == 0)
-    return;
   std::vector<VarOrRVar> order = {v[0]};
   for (const Halide::RVar &r : f.rvars(0))
     order.push_back(r);

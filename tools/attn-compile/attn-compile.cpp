@@ -10,6 +10,7 @@
 #include "lib/Halide/Target.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -73,7 +74,12 @@ int main(int argc, char **argv) {
   }
   if (inputFile.empty())
     return fail("no input file; expected attn-compile <model.mlir> -o <lib.a>");
-  if (schedule != "hand" && schedule != "adams2019")
+  auto scheduler =
+      llvm::StringSwitch<std::optional<AotOptions::Scheduler>>(schedule)
+          .Case("hand", AotOptions::Scheduler::Hand)
+          .Case("adams2019", AotOptions::Scheduler::Adams2019)
+          .Default(std::nullopt);
+  if (!scheduler)
     return fail("--schedule=" + schedule + " is not a scheduler; expected "
                 "hand or adams2019");
   if (estimate <= 0 || estimate > (1 << 30))
@@ -105,7 +111,7 @@ int main(int argc, char **argv) {
   }
   options.entries.assign(entries.begin(), entries.end());
   options.prefix = prefix;
-  options.scheduler = schedule;
+  options.scheduler = *scheduler;
   options.dynamicEstimate = estimate;
   if (mlir::failed(compileToLibrary(*module, options)))
     return 1;
