@@ -93,6 +93,13 @@ std::string locationOf(Operation *op) {
   return s;
 }
 
+/// Extents and static shape of `a` reduced along `dim` (kept with size 1).
+std::pair<std::vector<Expr>, Shape> reducedAlong(const Value &a, size_t dim) {
+  Shape shape = a.shape;
+  shape[dim] = 1;
+  return {withDim(a.ext, dim, Expr(1)), shape};
+}
+
 /// What an attn.cumsum computes, in the Builder's terms.
 struct ScanSpec {
   size_t dim;
@@ -531,10 +538,7 @@ public:
 
   Value rowSum(const Value &a, size_t dim) {
     materialize(a);
-    std::vector<Expr> ext = a.ext;
-    ext[dim] = 1;
-    Shape shape = a.shape;
-    shape[dim] = 1;
+    auto [ext, shape] = reducedAlong(a, dim);
     RDom r(0, a.ext[dim], unique("r"));
     return reduction("row_sum", ext, shape, 0, a.shape[dim], [&](const Index &x, Expr acc) {
       return acc + at(a, withDim(x, dim, r.x));
@@ -596,9 +600,7 @@ public:
   /// others: y = g^n carry + sum_s g^(n-1-s) a_s, accumulated in order.
   Value scanLast(const Value &a, const ScanSpec &spec) {
     size_t dim = spec.dim;
-    std::vector<Expr> ext = withDim(a.ext, dim, Expr(1));
-    Shape shape = a.shape;
-    shape[dim] = 1;
+    auto [ext, shape] = reducedAlong(a, dim);
     Value v{Func(unique("scan_last")), ext, shape};
     Index x = vars(a.rank());
     std::vector<Var> args = asVars(x);
@@ -614,9 +616,7 @@ public:
   }
 
   Value last(const Value &a, size_t dim) {
-    std::vector<Expr> ext = withDim(a.ext, dim, Expr(1));
-    Shape shape = a.shape;
-    shape[dim] = 1;
+    auto [ext, shape] = reducedAlong(a, dim);
     Expr n = a.ext[dim];
     return pointwise("last", ext, shape, [&](const Index &x) {
       return at(a, withDim(x, dim, n - 1));
