@@ -15,6 +15,13 @@ using Halide::VarOrRVar;
 namespace {
 constexpr int64_t kDyn = mlir::ShapedType::kDynamic;
 
+/// rvars() of a Func made by rfactor (or whose RVars were split) gives
+/// qualified names ("k$x.ko"), which the scheduling calls reject.
+Halide::RVar unqualified(const Halide::RVar &r) {
+  std::string name = r.name();
+  return Halide::RVar(name.substr(name.rfind('.') + 1));
+}
+
 /// Fuses `outer` (innermost first) into one loop and runs it in parallel,
 /// `perTask` iterations per task: a task per row of a few elements would
 /// cost more in the thread pool than its work. Returns the parallel loop.
@@ -60,7 +67,9 @@ void scheduleStencil(Halide::Func f, int width) {
   for (const Halide::RVar &r : f.rvars(0))
     order.push_back(r);
   order.insert(order.end(), v.begin() + 1, v.end());
-  f.update().reorder(order).vectorize(v[0], width, TailStrategy::GuardWithIf)
+  f.update()
+      .reorder(order)
+      .vectorize(v[0], width, TailStrategy::GuardWithIf)
       .parallel(v[2]);
 }
 
@@ -88,16 +97,77 @@ std::vector<Var> fusable(const Stage &stage, std::vector<Var> outer) {
 
 void scheduleStage(const Stage &stage, const Halide::Target &target);
 
+/// Rows of a CPU register tile of rows x 2 vectors: the accumulators, the
+/// right operand's two vectors and a broadcast must fit the vector
+/// registers, 32 with AVX-512 (8 rows: 16 accumulators), 16 with AVX2
+/// (6 rows: 12 accumulators; 8 rows spilled).
+int registerTileRows(const Halide::Target &target) {
+  return target.has_feature(Halide::Target::AVX512) ? 8 : 6;
+}
+
+/// The CPU register tile: `c` (columns, rows, leading...) in tiles of
+/// kRows x `block` columns (vectorised, rows unrolled), `product` computed
+/// per tile (a constant-size block on the stack, which LLVM keeps in
+/// registers) with its `reduction` loop outside the tile. Row tiles shift
+/// inwards at the end (`c` is pure: a few rows are computed twice) so every
+/// tile has the same size; where `enoughRows` is given and false, the
+/// generic (guarded, not unrolled) tile. `parallel` is the one loop run in
+/// parallel, or undefined for the row tiles.
+void tileCpuProduct(Halide::Func c, Halide::Func product,
+                    const std::vector<Halide::RVar> &reduction, int width,
+                    int kRows, int block,
+                    std::optional<Halide::Expr> enoughRows,
+                    std::optional<Var> parallel, int perTask) {
+  c.compute_root();
+  std::vector<Var> v = c.args(); // columns, rows, leading...
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  auto tile = [&](Halide::Stage s, TailStrategy rowTail) {
+    s.split(v[0], xo, xi, block, TailStrategy::GuardWithIf)
+        .split(v[1], yo, yi, kRows, rowTail);
+    std::vector<VarOrRVar> order = {xi, yi, xo, yo};
+    order.insert(order.end(), v.begin() + 2, v.end());
+    s.reorder(order).vectorize(xi, width).unroll(yi);
+    // One loop in parallel, not fused ones: inside fused loops with dynamic
+    // extents Halide cannot see that a tile has one batch index, and sizes
+    // the product's block (then on the heap) by a range of them.
+    if (parallel)
+      s.parallel(*parallel);
+    else
+      parallelizeOuter(s, {yo}, perTask);
+  };
+  if (enoughRows)
+    tile(c.specialize(*enoughRows), TailStrategy::ShiftInwards);
+  tile(c, enoughRows ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards);
+  product.compute_at(c, xo);
+  std::vector<Var> pv = product.args();
+  std::vector<VarOrRVar> order = {pv[0], pv[1]};
+  order.insert(order.end(), reduction.begin(), reduction.end());
+  order.insert(order.end(), pv.begin() + 2, pv.end());
+  // Unrolled only where the tile has its full kRows rows.
+  auto full = [&](Halide::Stage s) {
+    return enoughRows ? s.specialize(*enoughRows) : s;
+  };
+  full(product).vectorize(pv[0], width).unroll(pv[1]);
+  full(product.update()).reorder(order).vectorize(pv[0], width).unroll(pv[1]);
+  if (enoughRows) {
+    product.vectorize(pv[0], width, TailStrategy::GuardWithIf);
+    product.update().reorder(order).vectorize(pv[0], width,
+                                              TailStrategy::GuardWithIf);
+  }
+}
+
 /// A product with static columns that split into blocks of kCols vectors,
-/// on at least kRows rows: its copy in tiles of kRows x (kCols vectors), the
-/// product computed per tile (a constant-size block on the stack, which
-/// LLVM keeps in registers) with the reduction loop outside the unrolled
-/// rows and vectorised columns. Row tiles shift inwards at the end (the
-/// copy is pure: a few rows are computed twice) so every tile has the same
-/// size; fewer rows than kRows take the generic schedule (specialised).
-/// Other products: the generic schedule on the product, its copy inlined.
+/// on at least kRows rows: register-tiled (tileCpuProduct), fewer rows than
+/// kRows specialised to the generic tile. A long dynamic reduction onto a
+/// static result (K^T V over the sequence) is split: partial products over
+/// chunks of kChunk positions, whose operands stay in L2 while every tile
+/// of the chunk is computed (unsplit, each tile streamed K and V from
+/// memory again: a third of linear attention's time), the chunks in
+/// parallel, then summed. Other products: the generic schedule on the
+/// product, its copy inlined.
 void scheduleCpuMatmul(const Stage &stage, const Halide::Target &target) {
-  constexpr int kRows = 8, kCols = 2;
+  constexpr int kCols = 2, kChunk = 512;
+  const int kRows = registerTileRows(target);
   Halide::Func f = stage.func, p = stage.product;
   size_t rank = stage.shape.size();
   int width = target.natural_vector_size(f.output_types()[0]);
@@ -112,39 +182,30 @@ void scheduleCpuMatmul(const Stage &stage, const Halide::Target &target) {
     f.compute_inline();
     return scheduleStage(generic, target);
   }
-  f.compute_root();
-  std::vector<Var> v = f.args(); // columns, rows, batch...
-  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  auto tile = [&](Halide::Stage s, TailStrategy rowTail) {
-    s.split(v[0], xo, xi, block, TailStrategy::GuardWithIf)
-        .split(v[1], yo, yi, kRows, rowTail);
-    std::vector<VarOrRVar> order = {xi, yi, xo, yo};
-    order.insert(order.end(), v.begin() + 2, v.end());
-    s.reorder(order).vectorize(xi, width).unroll(yi);
-    // One loop in parallel, not fused ones: inside fused loops with dynamic
-    // extents Halide cannot see that a tile has one batch index, and sizes
-    // the product's block (then on the heap) by a range of them.
-    if (rows == kDyn || v.size() == 2)
-      parallelizeOuter(s, {yo},
-                       iterationsPerTask({kRows, cols, stage.reductionSize}));
-    else
-      s.parallel(v[2]);
-  };
-  Halide::Expr enoughRows = stage.extents[rank - 2] >= kRows;
-  tile(f.specialize(enoughRows), TailStrategy::ShiftInwards);
-  tile(f, TailStrategy::GuardWithIf);
-  p.compute_at(f, xo);
-  std::vector<Var> pv = p.args();
-  std::vector<VarOrRVar> order = {pv[0], pv[1]};
-  for (const Halide::RVar &r : p.rvars(0))
-    order.push_back(r);
-  order.insert(order.end(), pv.begin() + 2, pv.end());
-  // Unrolled only where the tile has its full kRows rows.
-  p.specialize(enoughRows).vectorize(pv[0], width).unroll(pv[1]);
-  p.vectorize(pv[0], width, TailStrategy::GuardWithIf);
-  p.update().specialize(enoughRows).reorder(order).vectorize(pv[0], width)
-      .unroll(pv[1]);
-  p.update().reorder(order).vectorize(pv[0], width, TailStrategy::GuardWithIf);
+  bool staticResult =
+      llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
+  if (stage.reductionSize == kDyn && staticResult) {
+    Halide::RVar ko("ko"), ki("ki");
+    Var u("u");
+    Halide::Func partial =
+        p.update()
+            .split(p.rvars(0)[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
+            .rfactor(ko, u);
+    f.compute_inline();
+    generic.kind = StageKind::Reduction;
+    generic.reductionSize = kDyn;
+    scheduleStage(generic, target);
+    Halide::Func chunks = partial.in();
+    tileCpuProduct(chunks, partial, {ki}, width, kRows, block, std::nullopt,
+                   chunks.args().back(), 1);
+    return;
+  }
+  std::optional<Var> parallel;
+  if (rows != kDyn && rank > 2)
+    parallel = f.args()[2];
+  tileCpuProduct(f, p, p.rvars(0), width, kRows, block,
+                 stage.extents[rank - 2] >= kRows, parallel,
+                 iterationsPerTask({kRows, cols, stage.reductionSize}));
 }
 
 void scheduleStage(const Stage &stage, const Halide::Target &target) {
@@ -163,9 +224,9 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
 
   if (vectorizeInner)
     f.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-  parallelizeOuter(f,
-                   fusable(stage, std::vector<Var>(vars.begin() + 1, vars.end())),
-                   iterationsPerTask({inner}));
+  parallelizeOuter(
+      f, fusable(stage, std::vector<Var>(vars.begin() + 1, vars.end())),
+      iterationsPerTask({inner}));
 
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     const std::vector<Halide::Expr> &args = f.update_args(u);
@@ -179,7 +240,7 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
     if (pure[0])
       order.push_back(vars[0]);
     for (const Halide::RVar &r : f.rvars(u))
-      order.push_back(r);
+      order.push_back(unqualified(r));
     std::vector<Var> outer;
     for (size_t i = 1; i < vars.size(); ++i)
       if (pure[i]) {
@@ -211,7 +272,7 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
       order.push_back(cols);
       order.push_back(rowsInner);
       for (const Halide::RVar &r : f.rvars(u))
-        order.push_back(r);
+        order.push_back(unqualified(r));
       if (blocks)
         order.push_back(colsOuter);
       order.push_back(rowsOuter);
@@ -230,8 +291,9 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
       s.reorder(order);
     if (pure[0] && vectorizeInner)
       s.vectorize(vars[0], width, TailStrategy::GuardWithIf);
-    parallelizeOuter(s, fusable(stage, outer),
-                     iterationsPerTask({pure[0] ? inner : 1, stage.reductionSize}));
+    parallelizeOuter(
+        s, fusable(stage, outer),
+        iterationsPerTask({pure[0] ? inner : 1, stage.reductionSize}));
   }
 }
 } // namespace
@@ -271,15 +333,8 @@ void scheduleFusedAttention(const FusedAttention &g,
   for (Halide::Func f : {g.rowMax, g.rowSum})
     f.compute_at(out, fused);
   Halide::Func probs = g.probs;
-  probs.compute_at(out, fused).vectorize(probs.args()[0], width,
-                                         TailStrategy::GuardWithIf);
-}
-
-/// rvars() of a Func made by rfactor (or whose RVars were split) gives
-/// qualified names ("k$x.ko"), which the scheduling calls reject.
-Halide::RVar unqualified(const Halide::RVar &r) {
-  std::string name = r.name();
-  return Halide::RVar(name.substr(name.rfind('.') + 1));
+  probs.compute_at(out, fused)
+      .vectorize(probs.args()[0], width, TailStrategy::GuardWithIf);
 }
 
 /// A GPU stage: every definition's pure loops fused into one, in blocks of
@@ -406,8 +461,8 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
   int colsPerThread = cols % (2 * kLanes) == 0 ? 2 : 1;
   c.compute_root();
   std::vector<Var> v = c.args(); // columns, rows, leading...
-  Var xo("xo"), xi("xi"), xio("xio"), xii("xii"), yo("yo"), yi("yi"),
-      ty("ty"), yii("yii");
+  Var xo("xo"), xi("xi"), xio("xio"), xii("xii"), yo("yo"), yi("yi"), ty("ty"),
+      yii("yii");
   auto tile = [&](Halide::Stage s, bool fullBlocks) {
     s.split(v[0], xo, xi, colsPerThread * kLanes).split(xi, xio, xii, kLanes);
     if (fullBlocks)
@@ -461,8 +516,7 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
   if (rank < 2)
     return false;
   int64_t cols = stage.shape[rank - 1], rows = stage.shape[rank - 2];
-  if (cols == kDyn || cols % kLanes != 0 ||
-      (rows != kDyn && rows < kBlockRows))
+  if (cols == kDyn || cols % kLanes != 0 || (rows != kDyn && rows < kBlockRows))
     return false;
   std::vector<bool> dynamicLead;
   for (size_t i = rank - 2; i-- > 0;)
@@ -476,7 +530,8 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
     Halide::RVar ko("ko"), ki("ki");
     Var u("u");
     Halide::Func partial =
-        p.update().split(r[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
+        p.update()
+            .split(r[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
             .rfactor(ko, u);
     f.compute_inline();
     scheduleGpuFunc(p);
@@ -509,8 +564,8 @@ bool scheduleGpuLongReduction(const Stage &stage) {
   Halide::RVar ko("ko"), ki("ki");
   Var u("u");
   Halide::Func partial =
-      f.update().split(f.rvars(0)[0], ko, ki, kChunk,
-                       TailStrategy::GuardWithIf)
+      f.update()
+          .split(f.rvars(0)[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
           .rfactor(ko, u);
   scheduleGpuFunc(f);
   scheduleGpuFunc(partial);
@@ -546,8 +601,7 @@ bool readsThroughInlined(Halide::Func f, const std::string &target,
 /// so a register tile computed inside such a consumer becomes a ragged,
 /// dynamically indexed array in local memory (measured 200x slower).
 bool selects(const Halide::Internal::Function &f,
-             const std::set<std::string> &stages,
-             std::set<std::string> &seen) {
+             const std::set<std::string> &stages, std::set<std::string> &seen) {
   struct FindSelect : Halide::Internal::IRVisitor {
     bool found = false;
     using IRVisitor::visit;
