@@ -1,11 +1,11 @@
 //===- Aot.cpp - ahead-of-time compilation of attn functions --------------===//
 #include "lib/Halide/Aot.h"
-#include "lib/Halide/Lowering.h"
 #include "lib/Halide/AutoSchedule.h"
+#include "lib/Halide/Lowering.h"
 
-#include <cstdio>
 #include "lib/Halide/Schedule.h"
 #include "lib/Halide/Target.h"
+#include <cstdio>
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringRef.h"

@@ -1,4 +1,5 @@
-//===- Aot.h - ahead-of-time compilation of attn functions -------*- C++ -*-===//
+//===- Aot.h - ahead-of-time compilation of attn functions -------*- C++
+//-*-===//
 #ifndef ATTN_HALIDE_AOT_H
 #define ATTN_HALIDE_AOT_H
 
@@ -10,9 +11,9 @@
 namespace attn {
 
 struct AotOptions {
-  std::string target = "cpu"; ///< see hl::resolveTarget
-  std::string library;        ///< static library (.a) to write
-  std::string header;         ///< C header to write
+  std::string target = "cpu";       ///< see hl::resolveTarget
+  std::string library;              ///< static library (.a) to write
+  std::string header;               ///< C header to write
   std::vector<std::string> entries; ///< functions to compile; empty: all
   /// Prepended to every exported name, so that libraries compiled from one
   /// model (e.g. after different rewrites) link into one program.

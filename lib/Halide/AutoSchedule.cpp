@@ -35,8 +35,7 @@ int64_t estimate(int64_t size, int64_t dynamicEstimate) {
 }
 } // namespace
 
-bool attn::hl::applyAdams2019(LoweredFunction &lf,
-                              const Halide::Target &target,
+bool attn::hl::applyAdams2019(LoweredFunction &lf, const Halide::Target &target,
                               int64_t dynamicEstimate, int threads,
                               std::string &error) {
   if (!loadPlugin(error))

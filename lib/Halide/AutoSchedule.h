@@ -1,4 +1,5 @@
-//===- AutoSchedule.h - Halide's Adams2019 autoscheduler, as an option ---*- C++ -*-===//
+//===- AutoSchedule.h - Halide's Adams2019 autoscheduler, as an option ---*- C++
+//-*-===//
 //
 // For comparison with the hand schedules (Schedule.h): the pipeline of a
 // lowered function scheduled by Halide 14's Adams2019 autoscheduler (its

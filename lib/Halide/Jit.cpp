@@ -3,13 +3,13 @@
 
 #include "llvm/Support/Format.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cstdlib>
 #include "lib/Halide/Lowering.h"
 #include "lib/Halide/Schedule.h"
 #include "lib/Halide/Target.h"
 #include "lib/Reference/Interpreter.h"
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 
 #include <cstdlib>
 

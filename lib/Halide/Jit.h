@@ -1,4 +1,5 @@
-//===- Jit.h - run an attn function through Halide's JIT ---------*- C++ -*-===//
+//===- Jit.h - run an attn function through Halide's JIT ---------*- C++
+//-*-===//
 #ifndef ATTN_HALIDE_JIT_H
 #define ATTN_HALIDE_JIT_H
 

@@ -16,8 +16,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <limits>
-#include <optional>
 #include <map>
+#include <optional>
 
 using namespace attn;
 using namespace attn::hl;
@@ -112,13 +112,13 @@ struct ScanSpec {
 
 ScanSpec scanSpec(CumsumOp o, const Value *init) {
   int64_t rank = mlir::cast<mlir::RankedTensorType>(o.getType()).getRank();
-  return ScanSpec{(size_t)normalizeDim(o.getDim(), rank), o.getExclusive(),
-                  o.getDecay() ? o.getDecay()->convertToDouble() : 1.0,
-                  o.getDecays(),
-                  o.getDecaysDim()
-                      ? (size_t)normalizeDim(*o.getDecaysDim(), rank)
-                      : 0,
-                  init};
+  return ScanSpec{
+      (size_t)normalizeDim(o.getDim(), rank),
+      o.getExclusive(),
+      o.getDecay() ? o.getDecay()->convertToDouble() : 1.0,
+      o.getDecays(),
+      o.getDecaysDim() ? (size_t)normalizeDim(*o.getDecaysDim(), rank) : 0,
+      init};
 }
 
 /// attn.last of an inclusive attn.cumsum along the same dimension.
@@ -293,16 +293,14 @@ public:
     ext.insert(ext.begin() + dim, 1);
     Shape shape = a.shape;
     shape.insert(shape.begin() + dim, 1);
-    return pointwise("expand_dims", ext, shape, [&](const Index &x) {
-      return at(a, without(x, dim));
-    });
+    return pointwise("expand_dims", ext, shape,
+                     [&](const Index &x) { return at(a, without(x, dim)); });
   }
 
   Value squeeze(const Value &a, size_t dim) {
-    return pointwise("squeeze", without(a.ext, dim), without(a.shape, dim),
-                     [&](const Index &x) {
-                       return at(a, withInserted(x, dim, 0));
-                     });
+    return pointwise(
+        "squeeze", without(a.ext, dim), without(a.shape, dim),
+        [&](const Index &x) { return at(a, withInserted(x, dim, 0)); });
   }
 
   /// [.., T, ..] -> [.., ceil(T/C), C, ..], zeros past the end.
@@ -325,8 +323,8 @@ public:
   /// [.., N, C, ..] -> [.., T, ..] with T from `like`.
   Value unchunk(const Value &a, const Value &like, size_t dim) {
     Expr size = a.ext[dim + 1];
-    requireEqual(Halide::min(a.ext[dim] * size, like.ext[dim]),
-                 like.ext[dim], "chunks * chunk size against the length of 'like'");
+    requireEqual(Halide::min(a.ext[dim] * size, like.ext[dim]), like.ext[dim],
+                 "chunks * chunk size against the length of 'like'");
     std::vector<Expr> ext = without(a.ext, dim + 1);
     ext[dim] = like.ext[dim];
     Shape shape = without(a.shape, dim + 1);
@@ -342,21 +340,19 @@ public:
   Value sumAlong(const std::string &name, const Value &a, size_t dim,
                  const std::function<Expr(const Index &y, Expr r)> &term) {
     RDom r(0, a.ext[dim], unique("r"));
-    return reduction(name, without(a.ext, dim), without(a.shape, dim),
-                     0, a.shape[dim], [&](const Index &y, Expr acc) {
-                       return acc + term(y, r.x);
-                     });
+    return reduction(
+        name, without(a.ext, dim), without(a.shape, dim), 0, a.shape[dim],
+        [&](const Index &y, Expr acc) { return acc + term(y, r.x); });
   }
 
   Value softmax(const Value &a, size_t dim) {
     materialize(a);
     RDom r(0, a.ext[dim], unique("r"));
-    Value mx = reduction("row_max", without(a.ext, dim),
-                         without(a.shape, dim), lowestOf(type), a.shape[dim],
-                         [&](const Index &y, Expr acc) {
-                           return Halide::max(acc,
-                                              at(a, withInserted(y, dim, r.x)));
-                         });
+    Value mx =
+        reduction("row_max", without(a.ext, dim), without(a.shape, dim),
+                  lowestOf(type), a.shape[dim], [&](const Index &y, Expr acc) {
+                    return Halide::max(acc, at(a, withInserted(y, dim, r.x)));
+                  });
     Value sum = sumAlong("row_expsum", a, dim, [&](const Index &y, Expr rx) {
       return Halide::exp(at(a, withInserted(y, dim, rx)) - at(mx, y));
     });
@@ -370,8 +366,7 @@ public:
     size_t r = a.rank();
     Expr value = fill == MaskFill::zero ? Expr(0.0f) : lowestOf(type);
     return pointwise("causal_mask", a.ext, a.shape, [&](const Index &x) {
-      return Halide::select(x[r - 1] > x[r - 2], constant(value),
-                            at(a, x));
+      return Halide::select(x[r - 1] > x[r - 2], constant(value), at(a, x));
     });
   }
 
@@ -412,9 +407,8 @@ public:
       return v * v;
     });
     return pointwise("rms_norm", a.ext, a.shape, [&](const Index &x) {
-      Expr v = at(a, x) /
-               Halide::sqrt(at(sq, without(x, last)) / n +
-                            constant(eps));
+      Expr v =
+          at(a, x) / Halide::sqrt(at(sq, without(x, last)) / n + constant(eps));
       return gamma ? v * at(*gamma, {x[last]}) : v;
     });
   }
@@ -426,8 +420,7 @@ public:
         requireEqual(num.ext[i], den.ext[i],
                      "dimension " + std::to_string(i) + " of num and den");
     return pointwise("normalize", num.ext, num.shape, [&](const Index &x) {
-      return at(num, x) /
-             (at(den, broadcastIndex(den, x)) + constant(eps));
+      return at(num, x) / (at(den, broadcastIndex(den, x)) + constant(eps));
     });
   }
 
@@ -464,11 +457,11 @@ public:
     Shape shape = a.shape;
     shape[last] = w.shape[0];
     RDom r(0, a.ext[last], unique("r"));
-    Value dot = reduction("favor_dot", ext, shape, 0, a.shape[last],
-                          [&](const Index &x, Expr acc) {
-                            return acc + at(w, {x[last], r.x}) *
-                                             at(a, withDim(x, last, r.x));
-                          });
+    Value dot = reduction(
+        "favor_dot", ext, shape, 0, a.shape[last],
+        [&](const Index &x, Expr acc) {
+          return acc + at(w, {x[last], r.x}) * at(a, withDim(x, last, r.x));
+        });
     return pointwise("favor", ext, shape, [&](const Index &x) {
       return Halide::exp(at(dot, x) - at(sq, without(x, last)) / 2) /
              Halide::sqrt(Halide::cast(type, w.ext[0]));
@@ -496,7 +489,8 @@ public:
       shape.push_back(x.shape[i]);
     }
     if (k.shape[r - 1] != 1)
-      requireEqual(k.ext[r - 1], x.ext[r - 1], "kernel channels and input channels");
+      requireEqual(k.ext[r - 1], x.ext[r - 1],
+                   "kernel channels and input channels");
     for (size_t i : {r - 3, r - 2})
       requireEqual(k.ext[i] % 2, Expr(1),
                    "kernel size " + std::to_string(i) + " is odd");
@@ -525,24 +519,27 @@ public:
     int64_t taps = k.shape[r - 3] == kDyn || k.shape[r - 2] == kDyn
                        ? kDyn
                        : k.shape[r - 3] * k.shape[r - 2];
-    return reduction("depthwise_conv2d", ext, shape, 0, taps,
-                     [&](const Index &o, Expr acc) {
-      Index pi = broadcastIndex(padded, o), ki = broadcastIndex(k, o);
-      pi[r - 3] = o[r - 3] + rk.y;
-      pi[r - 2] = o[r - 2] + rk.x;
-      ki[r - 3] = rk.y;
-      ki[r - 2] = rk.x;
-      return acc + at(k, ki) * at(padded, pi);
-    }, StageKind::Stencil);
+    return reduction(
+        "depthwise_conv2d", ext, shape, 0, taps,
+        [&](const Index &o, Expr acc) {
+          Index pi = broadcastIndex(padded, o), ki = broadcastIndex(k, o);
+          pi[r - 3] = o[r - 3] + rk.y;
+          pi[r - 2] = o[r - 2] + rk.x;
+          ki[r - 3] = rk.y;
+          ki[r - 2] = rk.x;
+          return acc + at(k, ki) * at(padded, pi);
+        },
+        StageKind::Stencil);
   }
 
   Value rowSum(const Value &a, size_t dim) {
     materialize(a);
     auto [ext, shape] = reducedAlong(a, dim);
     RDom r(0, a.ext[dim], unique("r"));
-    return reduction("row_sum", ext, shape, 0, a.shape[dim], [&](const Index &x, Expr acc) {
-      return acc + at(a, withDim(x, dim, r.x));
-    });
+    return reduction("row_sum", ext, shape, 0, a.shape[dim],
+                     [&](const Index &x, Expr acc) {
+                       return acc + at(a, withDim(x, dim, r.x));
+                     });
   }
 
   /// The decay of the line through index `x`: a constant, or one value per
@@ -611,7 +608,8 @@ public:
       v.f(args) = v.f(args) * decayAt(spec, x) + next;
     else
       v.f(args) = v.f(args) + next;
-    lf.stages.push_back(Stage{v.f, StageKind::Reduction, v.shape, a.shape[dim]});
+    lf.stages.push_back(
+        Stage{v.f, StageKind::Reduction, v.shape, a.shape[dim]});
     return v;
   }
 
@@ -624,25 +622,20 @@ public:
   }
 
   Value unary(Operation *op, const Value &a) {
-    return pointwise(op->getName().stripDialect().str(), a.ext, a.shape,
-                     [&](const Index &x) -> Expr {
-                       Expr v = at(a, x);
-                       Expr one = constant(1);
-                       return llvm::TypeSwitch<Operation *, Expr>(op)
-                           .Case([&](ExpOp) { return Halide::exp(v); })
-                           .Case([&](SigmoidOp) {
-                             return one / (one + Halide::exp(-v));
-                           })
-                           .Case([&](SiluOp) {
-                             return v / (one + Halide::exp(-v));
-                           })
-                           .Case([&](ReluOp) {
-                             return Halide::max(v, constant(0));
-                           })
-                           .Case([&](SquareOp) { return v * v; })
-                           .Case([&](NegOp) { return -v; })
-                           .Default([&](Operation *) { return v; });
-                     });
+    return pointwise(
+        op->getName().stripDialect().str(), a.ext, a.shape,
+        [&](const Index &x) -> Expr {
+          Expr v = at(a, x);
+          Expr one = constant(1);
+          return llvm::TypeSwitch<Operation *, Expr>(op)
+              .Case([&](ExpOp) { return Halide::exp(v); })
+              .Case([&](SigmoidOp) { return one / (one + Halide::exp(-v)); })
+              .Case([&](SiluOp) { return v / (one + Halide::exp(-v)); })
+              .Case([&](ReluOp) { return Halide::max(v, constant(0)); })
+              .Case([&](SquareOp) { return v * v; })
+              .Case([&](NegOp) { return -v; })
+              .Default([&](Operation *) { return v; });
+        });
   }
 
   Value binary(Operation *op, const Value &a, const Value &b) {
@@ -793,15 +786,17 @@ public:
       return normalize(matmul(scores, v, false, false), rowSum(scores, r - 1),
                        1e-6);
     }
-    Value kv = matmul(fk, v, true, false);     // [.., d, dv]
-    Value z = rowSum(fk, r - 2);               // [.., 1, d]
-    Value num = matmul(fq, kv, false, false);  // [.., T, dv]
-    Value den = matmul(fq, z, false, true);    // [.., T, 1]
+    Value kv = matmul(fk, v, true, false);    // [.., d, dv]
+    Value z = rowSum(fk, r - 2);              // [.., 1, d]
+    Value num = matmul(fq, kv, false, false); // [.., T, dv]
+    Value den = matmul(fq, z, false, true);   // [.., T, 1]
     return normalize(num, den, 1e-6);
   }
 
   /// A constant of the pipeline's element type.
-  Expr constant(double v) const { return Halide::Internal::make_const(type, v); }
+  Expr constant(double v) const {
+    return Halide::Internal::make_const(type, v);
+  }
   Expr constant(Expr v) const { return Halide::cast(type, v); }
 
   std::string unique(const std::string &base) {
@@ -824,7 +819,8 @@ Value inputValue(Halide::ImageParam p, mlir::RankedTensorType t) {
     d.set_min(0);
     if (!t.isDynamicDim(i))
       d.set_extent((int)t.getDimSize(i));
-    v.ext.push_back(t.isDynamicDim(i) ? d.extent() : Expr((int)t.getDimSize(i)));
+    v.ext.push_back(t.isDynamicDim(i) ? d.extent()
+                                      : Expr((int)t.getDimSize(i)));
   }
   return v;
 }
@@ -882,7 +878,8 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
       .Case([&](MatmulOp o) {
         return b.matmul(in[0], in[1], o.getTransposeLhs(), o.getTransposeRhs());
       })
-      .Case([&](TransposeOp o) { return b.transpose(in[0], o.getPermutation()); })
+      .Case(
+          [&](TransposeOp o) { return b.transpose(in[0], o.getPermutation()); })
       .Case([&](ExpandDimsOp o) {
         int64_t d = o.getDim();
         return b.expandDims(in[0], d < 0 ? d + in[0].rank() + 1 : d);
@@ -916,7 +913,8 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
       })
       .Case([&](DivideBySizeOp o) {
         Expr n = in[1].ext[dimIndex(o.getDim(), in[1].rank())];
-        return b.scale(in[0], Halide::Expr(1.0f) / Halide::cast(Halide::Float(32), n));
+        return b.scale(in[0],
+                       Halide::Expr(1.0f) / Halide::cast(Halide::Float(32), n));
       })
       .Case([&](ScaleOp o) {
         return b.scale(in[0], Expr(o.getFactor().convertToDouble()));
@@ -935,9 +933,7 @@ mlir::FailureOr<Value> lowerOp(Builder &b, Operation *op,
           [&](Operation *o) { return b.unary(o, in[0]); })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>(
           [&](Operation *o) { return b.binary(o, in[0], in[1]); })
-      .Case([&](AttentionOp o) {
-        return b.attention(o, in[0], in[1], in[2]);
-      })
+      .Case([&](AttentionOp o) { return b.attention(o, in[0], in[1], in[2]); })
       .Default([&](Operation *o) -> mlir::FailureOr<Value> {
         o->emitError("cannot lower '")
             << o->getName() << "' to Halide; expected an attn op, "
@@ -999,7 +995,8 @@ mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
     llvm::append_range(types, op->getResultTypes());
     for (mlir::Type t : types) {
       auto tt = mlir::dyn_cast<mlir::RankedTensorType>(t);
-      if (!tt || !(tt.getElementType().isF32() || tt.getElementType().isF64())) {
+      if (!tt ||
+          !(tt.getElementType().isF32() || tt.getElementType().isF64())) {
         op->emitError("cannot lower type ")
             << t << "; expected a ranked tensor of f32 or f64";
         return mlir::WalkResult::interrupt();
@@ -1042,7 +1039,8 @@ std::string attn::hl::describeHalideError(const Halide::Error &e) {
   return msg.trim().str();
 }
 
-mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func) {
+mlir::FailureOr<LoweredFunction>
+attn::hl::lowerToHalide(mlir::func::FuncOp func) {
   if (func.isExternal())
     return func.emitError("cannot compile @")
            << func.getSymName() << ": it has no body";
@@ -1098,8 +1096,9 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
       b.requireAttentionShapes(env[c.q], env[c.k], env[c.v]);
       Value result = b.fusedSoftmaxAttention(env[c.q], env[c.k], env[c.v],
                                              Expr(c.scale), c.causal);
-      adoptResultType(b, result,
-                      mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType()));
+      adoptResultType(
+          b, result,
+          mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType()));
       env[op.getResult(0)] = result;
       continue;
     }
@@ -1111,14 +1110,16 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
         // Named after the function: Halide keeps Func names unique per
         // process, and the header shows them as parameter names.
         std::string name = lf.name + "_result" + std::to_string(i);
-        Value out = b.pointwise(name, val.ext, val.shape,
-                                [&](const Index &x) { return at(val, x); },
-                                /*exactName=*/true);
+        Value out = b.pointwise(
+            name, val.ext, val.shape,
+            [&](const Index &x) { return at(val, x); },
+            /*exactName=*/true);
         b.materialize(out);
         int r = val.rank();
         b.where = "";
         for (int d = 0; d < r; ++d) {
-          Halide::Internal::Dimension dim = out.f.output_buffer().dim(r - 1 - d);
+          Halide::Internal::Dimension dim =
+              out.f.output_buffer().dim(r - 1 - d);
           b.requireEqual(dim.extent(), val.ext[d],
                          "output buffer " + std::to_string(i) + " dimension " +
                              std::to_string(d) + " against the result size");
@@ -1156,8 +1157,9 @@ mlir::FailureOr<LoweredFunction> attn::hl::lowerToHalide(mlir::func::FuncOp func
     auto result = lowerOp(b, &op, in);
     if (mlir::failed(result))
       return mlir::failure();
-    adoptResultType(b, *result,
-                    mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType()));
+    adoptResultType(
+        b, *result,
+        mlir::cast<mlir::RankedTensorType>(op.getResult(0).getType()));
     env[op.getResult(0)] = *result;
   }
   return func.emitError("function has no func.return");

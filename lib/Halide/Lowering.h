@@ -1,4 +1,5 @@
-//===- Lowering.h - attn function -> Halide pipeline -------------*- C++ -*-===//
+//===- Lowering.h - attn function -> Halide pipeline -------------*- C++
+//-*-===//
 //
 // The algorithm only: each op becomes one or a few Halide Funcs. How they
 // are computed (tiling, vectorisation, threads) is decided in Schedule.cpp.
@@ -24,8 +25,8 @@ enum class StageKind {
   Reduction, ///< pure init + one update over an RDom (sums, max)
   Matmul,    ///< a reduction whose update is a product over rows x columns
   FusedAttentionOutput, ///< scheduled with its FusedAttention group
-  Scan,      ///< pure init + a serial update along `scanDim`
-  Stencil,   ///< a reduction over taps around each position of an image
+  Scan,                 ///< pure init + a serial update along `scanDim`
+  Stencil, ///< a reduction over taps around each position of an image
 };
 
 struct Stage {
@@ -46,11 +47,11 @@ struct Stage {
 /// block, their row maxima and sums and the weighted values live only
 /// while the block is computed, so no T x T buffer exists.
 struct FusedAttention {
-  Halide::Func out;     ///< [.., Tq, e], materialised
-  Halide::Func scores;  ///< q k^T of a block of rows
+  Halide::Func out;                      ///< [.., Tq, e], materialised
+  Halide::Func scores;                   ///< q k^T of a block of rows
   Halide::Func rowMax, rowSum, weighted; ///< per row; weighted: [.., Tq, e]
-  Halide::Func probs;   ///< exp(scores - row max) of the block
-  Shape shape;          ///< static shape of `out`
+  Halide::Func probs;                    ///< exp(scores - row max) of the block
+  Shape shape;                           ///< static shape of `out`
 };
 
 /// One func.func lowered: its arguments, outputs and the Funcs to schedule.

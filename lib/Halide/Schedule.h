@@ -1,4 +1,5 @@
-//===- Schedule.h - schedules of lowered attn pipelines ----------*- C++ -*-===//
+//===- Schedule.h - schedules of lowered attn pipelines ----------*- C++
+//-*-===//
 #ifndef ATTN_HALIDE_SCHEDULE_H
 #define ATTN_HALIDE_SCHEDULE_H
 
@@ -13,6 +14,10 @@ namespace attn::hl {
 /// and run in parallel. Pointwise Funcs not listed as stages are inlined
 /// into their consumers.
 void applyDefaultSchedule(LoweredFunction &lf, const Halide::Target &target);
+
+/// The CUDA schedule (GpuSchedule.cpp): register-tiled products, split long
+/// reductions, every other stage in blocks of threads over its pure loops.
+void applyGpuSchedule(LoweredFunction &lf);
 
 } // namespace attn::hl
 

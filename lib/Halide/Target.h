@@ -1,4 +1,5 @@
-//===- Target.h - choosing a safe Halide target ------------------*- C++ -*-===//
+//===- Target.h - choosing a safe Halide target ------------------*- C++
+//-*-===//
 #ifndef ATTN_HALIDE_TARGET_H
 #define ATTN_HALIDE_TARGET_H
 

@@ -1,0 +1,283 @@
+//===- GpuSchedule.cpp - CUDA schedules of lowered attn pipelines ---------===//
+#include "lib/Halide/Fusion.h"
+#include "lib/Halide/Schedule.h"
+#include "lib/Halide/ScheduleSupport.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <optional>
+#include <set>
+
+using namespace attn;
+using namespace attn::hl;
+using Halide::TailStrategy;
+using Halide::Var;
+using Halide::VarOrRVar;
+
+namespace {
+/// A GPU stage: every definition's pure loops fused into one, in blocks of
+/// kThreads threads (the innermost, contiguous dimension varies fastest
+/// across a warp, so loads and stores coalesce); reductions and scans run
+/// serially in each thread.
+void scheduleGpuFunc(Halide::Func f) {
+  constexpr int kThreads = 256;
+  f.compute_root();
+  auto tile = [&](auto &&stage, std::vector<Var> pure) {
+    if (pure.empty())
+      return;
+    Var fused = pure.front();
+    for (size_t i = 1; i < pure.size(); ++i) {
+      Var next(fused.name() + "_" + pure[i].name());
+      stage.fuse(fused, pure[i], next);
+      fused = next;
+    }
+    Var block(fused.name() + "_b"), thread(fused.name() + "_t");
+    stage.gpu_tile(fused, block, thread, kThreads, TailStrategy::GuardWithIf);
+  };
+  std::vector<Var> vars = f.args();
+  tile(f, vars);
+  for (int u = 0; u < f.num_update_definitions(); ++u) {
+    const std::vector<Halide::Expr> &args = f.update_args(u);
+    std::vector<Var> pure;
+    for (size_t i = 0; i < vars.size(); ++i)
+      if (auto *v = args[i].as<Halide::Internal::Variable>();
+          v && v->name == vars[i].name())
+        pure.push_back(vars[i]);
+    Halide::Stage s = f.update(u);
+    // The reduction (or scan) loop inside each thread.
+    std::vector<VarOrRVar> order;
+    for (const Halide::RVar &r : f.rvars(u))
+      order.push_back(unqualified(r));
+    order.insert(order.end(), pure.begin(), pure.end());
+    if (order.size() > 1)
+      s.reorder(order);
+    tile(s, pure);
+  }
+}
+
+/// The GPU register tile: `c` (columns, rows, leading...) computed by blocks
+/// of kLanes x kRowThreads threads over kBlockRows rows and colsPerThread x
+/// kLanes columns, each thread accumulating colsPerThread x kRowsPerThread
+/// outputs of `product` in registers, so one loaded element of either
+/// operand feeds several FMAs (the lanes of a warp read consecutive columns
+/// of the right operand, coalesced, and the same row of the left one, a
+/// broadcast). The leading dimensions must be static (they are fused into
+/// one block index) except the last, `dynamicLast`; a dynamic row count is
+/// never fused (fused into a block index it gave out-of-range addresses).
+/// Row blocks shift inwards; fewer rows than a block (`enoughRows` false)
+/// take one row per thread.
+constexpr int kLanes = 32, kRowThreads = 8, kRowsPerThread = 8;
+constexpr int kBlockRows = kRowThreads * kRowsPerThread;
+
+/// How the block loops of a GPU stage (innermost first; true where the
+/// extent is dynamic) are fused into at most three block indices: adjacent
+/// static loops merge, innermost first, a dynamic one never does (fused
+/// into a block index, a dynamic extent gave out-of-range addresses).
+/// Returns the sizes of the groups, or nothing where it cannot be done.
+std::optional<std::vector<int>> planBlocks(const std::vector<bool> &dynamic) {
+  std::vector<std::pair<int, bool>> groups; // size, dynamic
+  for (bool d : dynamic)
+    groups.push_back({1, d});
+  while (groups.size() > 3) {
+    size_t i = 0;
+    while (i + 1 < groups.size() && (groups[i].second || groups[i + 1].second))
+      ++i;
+    if (i + 1 == groups.size())
+      return std::nullopt;
+    groups[i].first += groups[i + 1].first;
+    groups.erase(groups.begin() + i + 1);
+  }
+  std::vector<int> sizes;
+  for (auto &g : groups)
+    sizes.push_back(g.first);
+  return sizes;
+}
+
+/// Fuses `loops` (innermost first) by `groups` and maps them to blocks.
+void gpuBlocks(Halide::Stage s, const std::vector<Var> &loops,
+               const std::vector<int> &groups) {
+  std::vector<Var> blocks;
+  size_t next = 0;
+  for (int size : groups) {
+    Var fused = loops[next];
+    for (int i = 1; i < size; ++i) {
+      Var merged(fused.name() + "_" + loops[next + i].name());
+      s.fuse(fused, loops[next + i], merged);
+      fused = merged;
+    }
+    next += size;
+    blocks.push_back(fused);
+  }
+  if (blocks.size() == 3)
+    s.gpu_blocks(blocks[0], blocks[1], blocks[2]);
+  else if (blocks.size() == 2)
+    s.gpu_blocks(blocks[0], blocks[1]);
+  else
+    s.gpu_blocks(blocks[0]);
+}
+
+/// The GPU register tile: `c` (columns, rows, leading...) computed by blocks
+/// of kLanes x kRowThreads threads over kBlockRows rows and colsPerThread x
+/// kLanes columns, each thread accumulating colsPerThread x kRowsPerThread
+/// outputs of `product` in registers, so one loaded element of either
+/// operand feeds several FMAs (the lanes of a warp read consecutive columns
+/// of the right operand, coalesced, and the same row of the left one, a
+/// broadcast). `c` is the product's copy or a pointwise consumer of it
+/// with the same shape (then the product never reaches memory). Row blocks
+/// shift inwards; fewer rows than a block (`enoughRows` false) take one row
+/// per thread. Returns false (scheduling nothing) where the block loops
+/// cannot be mapped (planBlocks).
+bool tileGpuProduct(Halide::Func c, Halide::Func product,
+                    const std::vector<Halide::RVar> &reduction, int64_t cols,
+                    std::optional<Halide::Expr> enoughRows,
+                    const std::vector<bool> &dynamicLead) {
+  std::vector<bool> dynamic = {false, enoughRows.has_value()};
+  dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (!groups)
+    return false;
+  int colsPerThread = cols % (2 * kLanes) == 0 ? 2 : 1;
+  c.compute_root();
+  std::vector<Var> v = c.args(); // columns, rows, leading...
+  Var xo("xo"), xi("xi"), xio("xio"), xii("xii"), yo("yo"), yi("yi"), ty("ty"),
+      yii("yii");
+  auto tile = [&](Halide::Stage s, bool fullBlocks) {
+    s.split(v[0], xo, xi, colsPerThread * kLanes).split(xi, xio, xii, kLanes);
+    if (fullBlocks)
+      s.split(v[1], yo, yi, kBlockRows, TailStrategy::ShiftInwards)
+          .split(yi, ty, yii, kRowsPerThread);
+    else
+      s.split(v[1], yo, ty, kRowThreads, TailStrategy::GuardWithIf);
+    std::vector<VarOrRVar> order = {xio};
+    if (fullBlocks)
+      order.push_back(yii);
+    for (Var w : {xii, ty, xo, yo})
+      order.push_back(w);
+    order.insert(order.end(), v.begin() + 2, v.end());
+    s.reorder(order).unroll(xio);
+    if (fullBlocks)
+      s.unroll(yii);
+    std::vector<Var> loops = {xo, yo};
+    loops.insert(loops.end(), v.begin() + 2, v.end());
+    gpuBlocks(s, loops, *groups);
+    s.gpu_threads(xii, ty);
+  };
+  if (enoughRows)
+    tile(c.specialize(*enoughRows), true);
+  tile(c, !enoughRows);
+  // The product per thread, its outputs unrolled (registers), the
+  // reduction loop outside them.
+  product.compute_at(c, xii);
+  std::vector<Var> pv = product.args();
+  std::vector<VarOrRVar> order = {pv[0], pv[1]};
+  order.insert(order.end(), reduction.begin(), reduction.end());
+  order.insert(order.end(), pv.begin() + 2, pv.end());
+  product.unroll(pv[0]).unroll(pv[1]);
+  product.update().reorder(order).unroll(pv[0]).unroll(pv[1]);
+  return true;
+}
+
+/// Positions of a long dynamic reduction per block of a split reduction:
+/// enough blocks at T = 4k, partial results of T / kChunk x the output.
+constexpr int kChunk = 512;
+
+/// A GPU product with columns in whole warps on at least kBlockRows rows,
+/// register-tiled (tileGpuProduct), into `consumer` when it is given. A
+/// long dynamic reduction (K^T V over the sequence) onto a static result is
+/// split: partial products over chunks of kChunk positions, one block per
+/// chunk, then summed (one output per thread), so the blocks fill the GPU
+/// whatever the sequence length. Returns false where the shape does not
+/// fit.
+bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
+  Halide::Func f = stage.func, p = stage.product;
+  size_t rank = stage.shape.size();
+  if (rank < 2)
+    return false;
+  int64_t cols = stage.shape[rank - 1], rows = stage.shape[rank - 2];
+  if (cols == kDyn || cols % kLanes != 0 || (rows != kDyn && rows < kBlockRows))
+    return false;
+  std::vector<bool> dynamicLead;
+  for (size_t i = rank - 2; i-- > 0;)
+    dynamicLead.push_back(stage.shape[i] == kDyn);
+  if (stage.reductionSize == kDyn && rows != kDyn &&
+      llvm::none_of(dynamicLead, [](bool d) { return d; })) {
+    dynamicLead.push_back(true);
+    if (!planBlocks(dynamicLead))
+      return false;
+    std::vector<Halide::RVar> r = p.rvars(0);
+    Halide::RVar ko("ko"), ki("ki");
+    Var u("u");
+    Halide::Func partial =
+        p.update()
+            .split(r[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
+            .rfactor(ko, u);
+    f.compute_inline();
+    scheduleGpuFunc(p);
+    return tileGpuProduct(partial.in(), partial, {ki}, cols, std::nullopt,
+                          dynamicLead);
+  }
+  std::optional<Halide::Expr> enoughRows;
+  if (rows == kDyn)
+    enoughRows = stage.extents[rank - 2] >= kBlockRows;
+  Halide::Func c = f;
+  if (consumer) {
+    c = consumer->func;
+  }
+  if (!tileGpuProduct(c, p, p.rvars(0), cols, enoughRows, dynamicLead))
+    return false;
+  if (consumer)
+    f.compute_inline();
+  return true;
+}
+
+/// A reduction over a long dynamic extent onto a static result (a sum over
+/// the sequence): split like scheduleGpuMatmul's, partial sums per chunk
+/// of kChunk positions in parallel, then their sum.
+bool scheduleGpuLongReduction(const Stage &stage) {
+  Halide::Func f = stage.func;
+  if (stage.kind != StageKind::Reduction || stage.reductionSize != kDyn ||
+      llvm::any_of(stage.shape, [](int64_t e) { return e == kDyn; }) ||
+      f.num_update_definitions() != 1 || f.rvars(0).size() != 1)
+    return false;
+  Halide::RVar ko("ko"), ki("ki");
+  Var u("u");
+  Halide::Func partial =
+      f.update()
+          .split(f.rvars(0)[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
+          .rfactor(ko, u);
+  scheduleGpuFunc(f);
+  scheduleGpuFunc(partial);
+  return true;
+}
+
+} // namespace
+
+void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
+  std::set<std::string> done;
+  std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
+  for (const Stage &stage : lf.stages) {
+    if (stage.kind == StageKind::FusedAttentionOutput ||
+        done.count(stage.func.name()))
+      continue;
+    if (stage.product.defined()) {
+      const Stage *consumer = consumers[&stage];
+      if (consumer && done.count(consumer->func.name()))
+        consumer = nullptr;
+      if (scheduleGpuMatmul(stage, consumer)) {
+        if (consumer)
+          done.insert(consumer->func.name());
+        continue;
+      }
+      Halide::Func(stage.func).compute_inline();
+      scheduleGpuFunc(stage.product);
+    } else if (!scheduleGpuLongReduction(stage)) {
+      scheduleGpuFunc(stage.func);
+    }
+  }
+  // Softmax attention on the GPU: its parts stored whole (T x T scores), not
+  // per block of rows as on the CPU.
+  for (const FusedAttention &g : lf.attentions)
+    for (Halide::Func f :
+         {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
+      scheduleGpuFunc(f);
+}
