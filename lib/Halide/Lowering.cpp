@@ -340,9 +340,11 @@ public:
   Value sumAlong(const std::string &name, const Value &a, size_t dim,
                  const std::function<Expr(const Index &y, Expr r)> &term) {
     RDom r(0, a.ext[dim], unique("r"));
-    return reduction(
+    Value v = reduction(
         name, without(a.ext, dim), without(a.shape, dim), 0, a.shape[dim],
         [&](const Index &y, Expr acc) { return acc + term(y, r.x); });
+    lf.stages.back().alongInnermost = dim + 1 == a.rank();
+    return v;
   }
 
   Value softmax(const Value &a, size_t dim) {
@@ -536,10 +538,12 @@ public:
     materialize(a);
     auto [ext, shape] = reducedAlong(a, dim);
     RDom r(0, a.ext[dim], unique("r"));
-    return reduction("row_sum", ext, shape, 0, a.shape[dim],
-                     [&](const Index &x, Expr acc) {
-                       return acc + at(a, withDim(x, dim, r.x));
-                     });
+    Value v = reduction("row_sum", ext, shape, 0, a.shape[dim],
+                        [&](const Index &x, Expr acc) {
+                          return acc + at(a, withDim(x, dim, r.x));
+                        });
+    lf.stages.back().alongInnermost = dim + 1 == a.rank();
+    return v;
   }
 
   /// The decay of the line through index `x`: a constant, or one value per

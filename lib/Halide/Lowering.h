@@ -39,6 +39,9 @@ struct Stage {
   /// Matmul: the product itself, of which `func` is a pure copy, so that
   /// the CPU schedule can accumulate it one register tile at a time.
   Halide::Func product = Halide::Func();
+  /// Reduction: a sum along the innermost (contiguous) dimension of its
+  /// input, which the schedule vectorises along the reduction.
+  bool alongInnermost = false;
   /// Matmul: the extents of `func` (MLIR order), for specialisations.
   std::vector<Halide::Expr> extents = {};
 };
