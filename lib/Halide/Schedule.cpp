@@ -371,19 +371,30 @@ void scheduleFusedAttention(const FusedAttention &g,
   outer.insert(outer.end(), v.begin() + 2, v.end());
   Var fused = parallelizeOuter(out, outer, 1);
 
-  // The products of a block: the innermost dimension vectorised, the
-  // reduction loop just outside it.
+  // The products of a block in tiles of tileRows rows x 2 vectors with the
+  // reduction loop outside the tile: each loaded vector feeds tileRows
+  // FMAs (one vector per row put a load, FMA and store per key in the
+  // weighted values' loop). The block's buffers are not constant-size, so
+  // LLVM does not keep the tile in registers; computing a copy per
+  // constant-size tile (as for products) made it slower here (781 vs 521
+  // ms at T=4k): the tiles at the ends of the keys went to the heap.
+  int tileRows = registerTileRows(target) >= 8 ? 8 : 4;
   auto productInBlock = [&](Halide::Func f) {
     f.compute_at(out, fused);
     std::vector<Var> fv = f.args();
     f.vectorize(fv[0], width, TailStrategy::GuardWithIf);
-    std::vector<VarOrRVar> order = {fv[0]};
+    Var co("co"), ci("ci"), cio("cio"), cii("cii"), ro("ro"), ri("ri");
+    Halide::Stage u = f.update();
+    u.split(fv[0], co, ci, 2 * width, TailStrategy::GuardWithIf)
+        .split(ci, cio, cii, width)
+        .split(fv[1], ro, ri, tileRows, TailStrategy::GuardWithIf);
+    std::vector<VarOrRVar> order = {cii, cio, ri};
     for (const Halide::RVar &r : f.rvars(0))
       order.push_back(r);
-    for (size_t i = 1; i < fv.size(); ++i)
-      order.push_back(fv[i]);
-    f.update().reorder(order).vectorize(fv[0], width,
-                                        TailStrategy::GuardWithIf);
+    order.push_back(co);
+    order.push_back(ro);
+    order.insert(order.end(), fv.begin() + 2, fv.end());
+    u.reorder(order).vectorize(cii).unroll(cio).unroll(ri);
   };
   productInBlock(g.scores);   // j, i, batch...
   productInBlock(g.weighted); // e, i, batch...
