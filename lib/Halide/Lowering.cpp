@@ -163,8 +163,12 @@ public:
     return v;
   }
 
-  /// A reduction reads its inputs many times: compute them once.
+  /// A reduction reads its inputs many times: compute them once. A view
+  /// (a reshape of another value) is not copied: its source is computed
+  /// once and the view stays an index mapping inlined into its readers.
   void materialize(const Value &v) {
+    if (auto view = viewSources.find(v.f.name()); view != viewSources.end())
+      return materialize(view->second);
     auto it = candidates.find(v.f.name());
     if (it == candidates.end())
       return;
@@ -293,14 +297,23 @@ public:
     ext.insert(ext.begin() + dim, 1);
     Shape shape = a.shape;
     shape.insert(shape.begin() + dim, 1);
-    return pointwise("expand_dims", ext, shape,
-                     [&](const Index &x) { return at(a, without(x, dim)); });
+    return view(a, pointwise("expand_dims", ext, shape, [&](const Index &x) {
+                  return at(a, without(x, dim));
+                }));
+  }
+
+  /// Marks `v` as a reshape of `source`, or a cheap selection of its
+  /// elements (see materialize).
+  Value view(const Value &source, Value v) {
+    viewSources.emplace(v.f.name(), source);
+    return v;
   }
 
   Value squeeze(const Value &a, size_t dim) {
-    return pointwise(
-        "squeeze", without(a.ext, dim), without(a.shape, dim),
-        [&](const Index &x) { return at(a, withInserted(x, dim, 0)); });
+    return view(a, pointwise("squeeze", without(a.ext, dim),
+                             without(a.shape, dim), [&](const Index &x) {
+                               return at(a, withInserted(x, dim, 0));
+                             }));
   }
 
   /// [.., T, ..] -> [.., ceil(T/C), C, ..], zeros past the end.
@@ -312,12 +325,12 @@ public:
     Shape shape = a.shape;
     shape[dim] = shape[dim] == kDyn ? kDyn : (shape[dim] + size - 1) / size;
     shape.insert(shape.begin() + dim + 1, size);
-    return pointwise("chunk", ext, shape, [&](const Index &x) {
-      Expr pos = x[dim] * (int)size + x[dim + 1];
-      Index src = without(x, dim + 1);
-      src[dim] = Halide::clamp(pos, 0, t - 1);
-      return Halide::select(pos < t, at(a, src), constant(0));
-    });
+    return view(a, pointwise("chunk", ext, shape, [&](const Index &x) {
+                  Expr pos = x[dim] * (int)size + x[dim + 1];
+                  Index src = without(x, dim + 1);
+                  src[dim] = Halide::clamp(pos, 0, t - 1);
+                  return Halide::select(pos < t, at(a, src), constant(0));
+                }));
   }
 
   /// [.., N, C, ..] -> [.., T, ..] with T from `like`.
@@ -329,11 +342,11 @@ public:
     ext[dim] = like.ext[dim];
     Shape shape = without(a.shape, dim + 1);
     shape[dim] = like.shape[dim];
-    return pointwise("unchunk", ext, shape, [&](const Index &x) {
-      Index src = withInserted(x, dim + 1, x[dim] % size);
-      src[dim] = x[dim] / size;
-      return at(a, src);
-    });
+    return view(a, pointwise("unchunk", ext, shape, [&](const Index &x) {
+                  Index src = withInserted(x, dim + 1, x[dim] % size);
+                  src[dim] = x[dim] / size;
+                  return at(a, src);
+                }));
   }
 
   /// sum_r body(y, r) along `dim` of `a`, as a Func of the other indices.
@@ -367,9 +380,12 @@ public:
   Value causalMask(const Value &a, MaskFill fill) {
     size_t r = a.rank();
     Expr value = fill == MaskFill::zero ? Expr(0.0f) : lowestOf(type);
-    return pointwise("causal_mask", a.ext, a.shape, [&](const Index &x) {
-      return Halide::select(x[r - 1] > x[r - 2], constant(value), at(a, x));
-    });
+    // A select per read is cheaper than a stored copy (T x T, or C x C
+    // per chunk): treated like a view.
+    return view(
+        a, pointwise("causal_mask", a.ext, a.shape, [&](const Index &x) {
+          return Halide::select(x[r - 1] > x[r - 2], constant(value), at(a, x));
+        }));
   }
 
   Value layerNorm(const Value &a, const Value *gamma, const Value *beta,
@@ -811,6 +827,7 @@ private:
   LoweredFunction &lf;
   Halide::Type type;
   std::map<std::string, Stage> candidates;
+  std::map<std::string, Value> viewSources; ///< view name -> its source
   int counter = 0;
 };
 

@@ -99,6 +99,29 @@ int registerTileRows(const Halide::Target &target) {
   return target.has_feature(Halide::Target::AVX512) ? 8 : 6;
 }
 
+/// `product` computed per tile of `c` (tileCpuProduct's loop "xo"): a
+/// constant-size block, vectorised along its columns, its rows unrolled
+/// where the tile has them all (`enoughRows`), its `reduction` outside.
+void computeInCpuTile(Halide::Func c, Halide::Func product,
+                      const std::vector<Halide::RVar> &reduction, int width,
+                      std::optional<Halide::Expr> enoughRows) {
+  product.compute_at(c, Var("xo"));
+  std::vector<Var> pv = product.args();
+  std::vector<VarOrRVar> order = {pv[0], pv[1]};
+  order.insert(order.end(), reduction.begin(), reduction.end());
+  order.insert(order.end(), pv.begin() + 2, pv.end());
+  auto full = [&](Halide::Stage s) {
+    return enoughRows ? s.specialize(*enoughRows) : s;
+  };
+  full(product).vectorize(pv[0], width).unroll(pv[1]);
+  full(product.update()).reorder(order).vectorize(pv[0], width).unroll(pv[1]);
+  if (enoughRows) {
+    product.vectorize(pv[0], width, TailStrategy::GuardWithIf);
+    product.update().reorder(order).vectorize(pv[0], width,
+                                              TailStrategy::GuardWithIf);
+  }
+}
+
 /// The CPU register tile: `c` (columns, rows, leading...) in tiles of
 /// kRows x `block` columns (vectorised, rows unrolled), `product` computed
 /// per tile (a constant-size block on the stack, which LLVM keeps in
@@ -132,22 +155,7 @@ void tileCpuProduct(Halide::Func c, Halide::Func product,
   if (enoughRows)
     tile(c.specialize(*enoughRows), TailStrategy::ShiftInwards);
   tile(c, enoughRows ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards);
-  product.compute_at(c, xo);
-  std::vector<Var> pv = product.args();
-  std::vector<VarOrRVar> order = {pv[0], pv[1]};
-  order.insert(order.end(), reduction.begin(), reduction.end());
-  order.insert(order.end(), pv.begin() + 2, pv.end());
-  // Unrolled only where the tile has its full kRows rows.
-  auto full = [&](Halide::Stage s) {
-    return enoughRows ? s.specialize(*enoughRows) : s;
-  };
-  full(product).vectorize(pv[0], width).unroll(pv[1]);
-  full(product.update()).reorder(order).vectorize(pv[0], width).unroll(pv[1]);
-  if (enoughRows) {
-    product.vectorize(pv[0], width, TailStrategy::GuardWithIf);
-    product.update().reorder(order).vectorize(pv[0], width,
-                                              TailStrategy::GuardWithIf);
-  }
+  computeInCpuTile(c, product, reduction, width, enoughRows);
 }
 
 /// A product with static columns that split into blocks of kCols vectors,
