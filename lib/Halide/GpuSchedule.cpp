@@ -5,6 +5,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -116,6 +117,44 @@ void gpuBlocks(Halide::Stage s, const std::vector<Var> &loops,
     s.gpu_blocks(blocks[0]);
 }
 
+/// A pointwise GPU stage of `shape` (MLIR order): threads over a 2-D tile
+/// of its two innermost dimensions (a warp along the contiguous one, up to
+/// kThreads in all), blocks over the tiles and the leading dimensions
+/// (planBlocks). Fusing every dimension into one loop made each thread
+/// divide its index by the dynamic extents. Returns false where it does
+/// not apply.
+bool tileGpuPointwise(Halide::Func f, const Shape &shape) {
+  constexpr int kThreads = 256;
+  size_t rank = shape.size();
+  if (f.has_update_definition() || rank < 2)
+    return false;
+  int64_t inner = shape[rank - 1];
+  int tx = inner == kDyn
+               ? kThreads
+               : (int)std::clamp<int64_t>(
+                     (inner + kLanes - 1) / kLanes * kLanes, kLanes, kThreads);
+  int ty = kThreads / tx;
+  std::vector<bool> dynamic = {inner == kDyn, shape[rank - 2] == kDyn};
+  for (size_t i = rank - 2; i-- > 0;)
+    dynamic.push_back(shape[i] == kDyn);
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (!groups)
+    return false;
+  f.compute_root();
+  std::vector<Var> v = f.args();
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  f.split(v[0], xo, xi, tx, TailStrategy::GuardWithIf)
+      .split(v[1], yo, yi, ty, TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> order = {xi, yi, xo, yo};
+  order.insert(order.end(), v.begin() + 2, v.end());
+  f.reorder(order);
+  std::vector<Var> loops = {xo, yo};
+  loops.insert(loops.end(), v.begin() + 2, v.end());
+  gpuBlocks(f, loops, *groups);
+  f.gpu_threads(xi, yi);
+  return true;
+}
+
 /// The GPU register tile: `c` (columns, rows, leading...) computed by blocks
 /// of kLanes x kRowThreads threads over kBlockRows rows and colsPerThread x
 /// kLanes columns, each thread accumulating colsPerThread x kRowsPerThread
@@ -129,32 +168,43 @@ void gpuBlocks(Halide::Stage s, const std::vector<Var> &loops,
 /// cannot be mapped (planBlocks).
 bool tileGpuProduct(Halide::Func c, Halide::Func product,
                     const std::vector<Halide::RVar> &reduction, int64_t cols,
-                    std::optional<Halide::Expr> enoughRows,
+                    bool rowsDynamic, std::optional<Halide::Expr> enoughRows,
                     const std::vector<bool> &dynamicLead) {
-  std::vector<bool> dynamic = {false, enoughRows.has_value()};
+  bool colsDynamic = cols == kDyn;
+  std::vector<bool> dynamic = {colsDynamic, rowsDynamic};
   dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
   if (!groups)
     return false;
-  int colsPerThread = cols % (2 * kLanes) == 0 ? 2 : 1;
+  int colsPerThread = colsDynamic || cols % (2 * kLanes) == 0 ? 2 : 1;
   c.compute_root();
   std::vector<Var> v = c.args(); // columns, rows, leading...
   Var xo("xo"), xi("xi"), xio("xio"), xii("xii"), yo("yo"), yi("yi"), ty("ty"),
       yii("yii");
   auto tile = [&](Halide::Stage s, bool fullBlocks) {
-    s.split(v[0], xo, xi, colsPerThread * kLanes).split(xi, xio, xii, kLanes);
+    bool colTiles = fullBlocks || !colsDynamic;
+    if (colTiles)
+      s.split(v[0], xo, xi, colsPerThread * kLanes,
+              colsDynamic ? TailStrategy::ShiftInwards : TailStrategy::Auto)
+          .split(xi, xio, xii, kLanes);
+    else
+      s.split(v[0], xo, xii, kLanes, TailStrategy::GuardWithIf);
     if (fullBlocks)
       s.split(v[1], yo, yi, kBlockRows, TailStrategy::ShiftInwards)
           .split(yi, ty, yii, kRowsPerThread);
     else
       s.split(v[1], yo, ty, kRowThreads, TailStrategy::GuardWithIf);
-    std::vector<VarOrRVar> order = {xio};
+    std::vector<VarOrRVar> order;
+    if (colTiles)
+      order.push_back(xio);
     if (fullBlocks)
       order.push_back(yii);
     for (Var w : {xii, ty, xo, yo})
       order.push_back(w);
     order.insert(order.end(), v.begin() + 2, v.end());
-    s.reorder(order).unroll(xio);
+    s.reorder(order);
+    if (colTiles)
+      s.unroll(xio);
     if (fullBlocks)
       s.unroll(yii);
     std::vector<Var> loops = {xo, yo};
@@ -213,8 +263,8 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
             .rfactor(ko, u);
     f.compute_inline();
     scheduleGpuFunc(p);
-    return tileGpuProduct(partial.in(), partial, {ki}, cols, std::nullopt,
-                          dynamicLead);
+    return tileGpuProduct(partial.in(), partial, {ki}, cols, false,
+                          std::nullopt, dynamicLead);
   }
   std::optional<Halide::Expr> enoughRows;
   if (rows == kDyn)
@@ -223,7 +273,8 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
   if (consumer) {
     c = consumer->func;
   }
-  if (!tileGpuProduct(c, p, p.rvars(0), cols, enoughRows, dynamicLead))
+  if (!tileGpuProduct(c, p, p.rvars(0), cols, rows == kDyn, enoughRows,
+                      dynamicLead))
     return false;
   if (consumer)
     f.compute_inline();
@@ -252,6 +303,83 @@ bool scheduleGpuLongReduction(const Stage &stage) {
 
 } // namespace
 
+namespace {
+/// A reduction along whole rows (f(row, ..) over one RVar): the lanes of a
+/// warp read consecutive elements of a row (kLanes partial results per
+/// row, by rfactor), then one thread per row combines them. One thread per
+/// row read a column of the row-major matrix across a warp, uncoalesced.
+/// Not for causal rows: their RDom's predicate depends on the row.
+bool scheduleGpuRowReduction(Halide::Func f,
+                             const std::vector<bool> &dynamicLead) {
+  std::vector<bool> dynamic = {true};
+  dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (!groups)
+    return false;
+  if (f.num_update_definitions() != 1 || f.rvars(0).size() != 1)
+    return false;
+  Halide::RVar ro("ro"), ri("ri");
+  Var u("u");
+  Halide::Func lanes =
+      f.update()
+          .split(f.rvars(0)[0], ro, ri, kLanes, TailStrategy::GuardWithIf)
+          .rfactor(ri, u);
+  scheduleGpuFunc(f);
+  lanes.compute_root();
+  std::vector<Var> lv; // rows, leading... (without u)
+  for (const Var &a : lanes.args())
+    if (a.name() != u.name())
+      lv.push_back(a);
+  Var block("rows_b"), row("rows_t");
+  for (Halide::Stage s : {Halide::Stage(lanes), lanes.update()}) {
+    std::vector<VarOrRVar> order;
+    if (s.name() != Halide::Stage(lanes).name())
+      order.push_back(ro);
+    order.push_back(u);
+    order.insert(order.end(), lv.begin(), lv.end());
+    s.reorder(order);
+    s.split(lv[0], block, row, kRowThreads, TailStrategy::GuardWithIf);
+    std::vector<Var> loops = {block};
+    loops.insert(loops.end(), lv.begin() + 1, lv.end());
+    gpuBlocks(s, loops, *groups);
+    s.gpu_threads(u, row);
+  }
+  return true;
+}
+
+/// Softmax attention on the GPU: its parts stored whole (T x T scores), not
+/// per block of rows as on the CPU; the scores (q k^T, stored through a
+/// copy that the row maxima and the exponentials read) and the weighted
+/// values (computed inside the output's division by the row sums) as
+/// register-tiled products.
+void scheduleGpuAttention(const FusedAttention &g) {
+  size_t rank = g.shape.size();
+  std::vector<bool> dynamicLead;
+  for (size_t i = rank - 2; i-- > 0;)
+    dynamicLead.push_back(g.shape[i] == kDyn);
+  Halide::Func product = g.scores, weighted = g.weighted;
+  Halide::Func scores = product.in();
+  if (!tileGpuProduct(scores, product, product.rvars(0), kDyn, true,
+                      g.rows >= kBlockRows && g.keys >= 2 * kLanes,
+                      dynamicLead))
+    scheduleGpuFunc(g.scores);
+  int64_t e = g.shape[rank - 1];
+  if (e == kDyn || e % kLanes != 0 ||
+      !tileGpuProduct(g.out, weighted, weighted.rvars(0), e, true,
+                      g.rows >= kBlockRows, dynamicLead)) {
+    scheduleGpuFunc(g.weighted);
+    scheduleGpuFunc(g.out);
+  }
+  Shape scoresShape = g.shape;
+  scoresShape.back() = kDyn; // keys
+  if (!tileGpuPointwise(g.probs, scoresShape))
+    scheduleGpuFunc(g.probs);
+  for (Halide::Func f : {g.rowMax, g.rowSum})
+    if (g.causal || !scheduleGpuRowReduction(f, dynamicLead))
+      scheduleGpuFunc(f);
+}
+} // namespace
+
 void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
   std::set<std::string> done;
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
@@ -270,14 +398,11 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
       }
       Halide::Func(stage.func).compute_inline();
       scheduleGpuFunc(stage.product);
-    } else if (!scheduleGpuLongReduction(stage)) {
+    } else if (!scheduleGpuLongReduction(stage) &&
+               !tileGpuPointwise(stage.func, stage.shape)) {
       scheduleGpuFunc(stage.func);
     }
   }
-  // Softmax attention on the GPU: its parts stored whole (T x T scores), not
-  // per block of rows as on the CPU.
   for (const FusedAttention &g : lf.attentions)
-    for (Halide::Func f :
-         {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
-      scheduleGpuFunc(f);
+    scheduleGpuAttention(g);
 }

@@ -55,6 +55,8 @@ struct FusedAttention {
   Halide::Func rowMax, rowSum, weighted; ///< per row; weighted: [.., Tq, e]
   Halide::Func probs;                    ///< exp(scores - row max) of the block
   Shape shape;                           ///< static shape of `out`
+  Halide::Expr rows, keys;               ///< query rows, keys
+  bool causal = false; ///< keys after the query row are skipped
 };
 
 /// One func.func lowered: its arguments, outputs and the Funcs to schedule.
