@@ -167,8 +167,9 @@ bool tileGpuPointwise(Halide::Func f, const Shape &shape) {
 /// per thread. Returns false (scheduling nothing) where the block loops
 /// cannot be mapped (planBlocks).
 bool tileGpuProduct(Halide::Func c, Halide::Func product,
-                    const std::vector<Halide::RVar> &reduction, int64_t cols,
-                    bool rowsDynamic, std::optional<Halide::Expr> enoughRows,
+                    const std::vector<Halide::RVar> &reduction,
+                    int64_t reductionSize, int64_t cols, bool rowsDynamic,
+                    std::optional<Halide::Expr> enoughRows,
                     const std::vector<bool> &dynamicLead) {
   bool colsDynamic = cols == kDyn;
   std::vector<bool> dynamic = {colsDynamic, rowsDynamic};
@@ -223,7 +224,17 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
   order.insert(order.end(), reduction.begin(), reduction.end());
   order.insert(order.end(), pv.begin() + 2, pv.end());
   product.unroll(pv[0]).unroll(pv[1]);
-  product.update().reorder(order).unroll(pv[0]).unroll(pv[1]);
+  Halide::Stage update = product.update();
+  update.reorder(order).unroll(pv[0]).unroll(pv[1]);
+  // A static reduction unrolled by 4: consecutive elements of a row of the
+  // left operand, which PTX can load as one vector.
+  if (reductionSize != kDyn && reductionSize % 4 == 0 &&
+      reduction.size() == 1) {
+    Halide::RVar ko("ko4"), ki("ki4");
+    update.split(reduction[0], ko, ki, 4)
+        .reorder(pv[0], pv[1], ki, ko)
+        .unroll(ki);
+  }
   return true;
 }
 
@@ -263,7 +274,7 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
             .rfactor(ko, u);
     f.compute_inline();
     scheduleGpuFunc(p);
-    return tileGpuProduct(partial.in(), partial, {ki}, cols, false,
+    return tileGpuProduct(partial.in(), partial, {ki}, kDyn, cols, false,
                           std::nullopt, dynamicLead);
   }
   std::optional<Halide::Expr> enoughRows;
@@ -273,8 +284,8 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
   if (consumer) {
     c = consumer->func;
   }
-  if (!tileGpuProduct(c, p, p.rvars(0), cols, rows == kDyn, enoughRows,
-                      dynamicLead))
+  if (!tileGpuProduct(c, p, p.rvars(0), stage.reductionSize, cols, rows == kDyn,
+                      enoughRows, dynamicLead))
     return false;
   if (consumer)
     f.compute_inline();
@@ -359,13 +370,13 @@ void scheduleGpuAttention(const FusedAttention &g) {
     dynamicLead.push_back(g.shape[i] == kDyn);
   Halide::Func product = g.scores, weighted = g.weighted;
   Halide::Func scores = product.in();
-  if (!tileGpuProduct(scores, product, product.rvars(0), kDyn, true,
+  if (!tileGpuProduct(scores, product, product.rvars(0), kDyn, kDyn, true,
                       g.rows >= kBlockRows && g.keys >= 2 * kLanes,
                       dynamicLead))
     scheduleGpuFunc(g.scores);
   int64_t e = g.shape[rank - 1];
   if (e == kDyn || e % kLanes != 0 ||
-      !tileGpuProduct(g.out, weighted, weighted.rvars(0), e, true,
+      !tileGpuProduct(g.out, weighted, weighted.rvars(0), kDyn, e, true,
                       g.rows >= kBlockRows, dynamicLead)) {
     scheduleGpuFunc(g.weighted);
     scheduleGpuFunc(g.out);
