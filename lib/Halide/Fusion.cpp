@@ -1,5 +1,8 @@
 //===- Fusion.cpp - which stages a product can be computed inside ---------===//
 #include "lib/Halide/Fusion.h"
+#include "lib/Halide/ScheduleSupport.h"
+
+#include "llvm/ADT/STLExtras.h"
 
 #include <set>
 
@@ -80,8 +83,9 @@ const Stage *pointwiseConsumer(const LoweredFunction &lf, const Stage &mm,
 
 } // namespace
 
-std::map<const Stage *, const Stage *>
-attn::hl::findProductConsumers(const LoweredFunction &lf) {
+namespace {
+/// The names of the Funcs computed at root: stages and attention parts.
+std::set<std::string> stageNames(const LoweredFunction &lf) {
   std::set<std::string> stages;
   for (const Stage &stage : lf.stages)
     stages.insert(stage.func.name());
@@ -89,6 +93,57 @@ attn::hl::findProductConsumers(const LoweredFunction &lf) {
     for (Halide::Func f :
          {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
       stages.insert(f.name());
+  return stages;
+}
+} // namespace
+
+std::map<const Stage *, std::vector<const Stage *>>
+attn::hl::findPrivateProducers(const LoweredFunction &lf) {
+  std::set<std::string> stages = stageNames(lf), outputs;
+  for (const Halide::Func &f : lf.outputs)
+    outputs.insert(f.name());
+  // readers[s]: the stages (and attention parts, as null) that read s.
+  std::map<const Stage *, std::set<const Stage *>> readers;
+  for (const Stage &s : lf.stages) {
+    std::string name = s.func.name();
+    for (const Stage &t : lf.stages)
+      if (&t != &s && readsThroughInlined(t.func, name, stages))
+        readers[&s].insert(&t);
+    for (const FusedAttention &g : lf.attentions)
+      for (Halide::Func f :
+           {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
+        if (readsThroughInlined(f, name, stages))
+          readers[&s].insert(nullptr);
+  }
+  std::map<const Stage *, std::vector<const Stage *>> result;
+  for (const Stage &mm : lf.stages) {
+    if (!mm.product.defined() || mm.reductionSize != kDyn)
+      continue;
+    std::set<const Stage *> owned = {&mm};
+    std::vector<const Stage *> found;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const Stage &s : lf.stages) {
+        if (owned.count(&s) || s.product.defined() ||
+            (s.kind != StageKind::Pointwise &&
+             s.kind != StageKind::Reduction) ||
+            outputs.count(s.func.name()) || readers[&s].empty() ||
+            !llvm::all_of(readers[&s],
+                          [&](const Stage *r) { return owned.count(r); }))
+          continue;
+        owned.insert(&s);
+        found.push_back(&s);
+        grew = true;
+      }
+    }
+    result[&mm] = found;
+  }
+  return result;
+}
+
+std::map<const Stage *, const Stage *>
+attn::hl::findProductConsumers(const LoweredFunction &lf) {
+  std::set<std::string> stages = stageNames(lf);
   std::map<const Stage *, const Stage *> consumers;
   for (const Stage &stage : lf.stages)
     if (stage.product.defined())

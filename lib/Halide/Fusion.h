@@ -13,6 +13,7 @@
 #include "lib/Halide/Lowering.h"
 
 #include <map>
+#include <vector>
 
 namespace attn::hl {
 
@@ -20,6 +21,14 @@ namespace attn::hl {
 /// shape, or null. Call before any schedule: rfactor rewrites definitions.
 std::map<const Stage *, const Stage *>
 findProductConsumers(const LoweredFunction &lf);
+
+/// For each product stage of `lf` with a long dynamic reduction, the
+/// stages that only it reads, directly or through other such stages (its
+/// operands' producers: layer norms and their statistics), which the
+/// schedule computes per chunk of the reduction with it. Call before any
+/// schedule.
+std::map<const Stage *, std::vector<const Stage *>>
+findPrivateProducers(const LoweredFunction &lf);
 
 } // namespace attn::hl
 

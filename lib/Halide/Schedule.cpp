@@ -158,6 +158,39 @@ void tileCpuProduct(Halide::Func c, Halide::Func product,
   computeInCpuTile(c, product, reduction, width, enoughRows);
 }
 
+/// A producer that only a split product reads (findPrivateProducers),
+/// computed per chunk of the reduction at `at`, a loop of the product's
+/// chunk copy `chunks`: its values are read back from cache, not memory.
+/// Sums along rows go by lanes (as scheduleRowReduction), the rest
+/// vectorised along the innermost dimension.
+void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
+                     int width) {
+  Halide::Func f = stage.func;
+  f.compute_at(chunks, at);
+  std::vector<Var> v = f.args();
+  if (v.empty())
+    return;
+  if (stage.kind == StageKind::Reduction && stage.alongInnermost &&
+      stage.reductionSize != kDyn && stage.reductionSize % width == 0 &&
+      f.num_update_definitions() == 1 && f.rvars(0).size() == 1) {
+    Halide::RVar ro("ro"), ri("ri");
+    Var u("lane");
+    Halide::Func lanes =
+        f.update().split(f.rvars(0)[0], ro, ri, width).rfactor(ri, u);
+    lanes.compute_at(chunks, at).vectorize(u);
+    std::vector<VarOrRVar> order = {u};
+    for (const Var &a : lanes.args())
+      if (a.name() != u.name())
+        order.push_back(a);
+    order.insert(order.begin() + 1, ro);
+    lanes.update().reorder(order).vectorize(u);
+    return;
+  }
+  int64_t inner = stage.shape.empty() ? 1 : stage.shape.back();
+  if (inner == kDyn || inner >= width)
+    f.vectorize(v[0], width, TailStrategy::GuardWithIf);
+}
+
 /// A product with static columns that split into blocks of kCols vectors,
 /// on at least kRows rows: register-tiled (tileCpuProduct), fewer rows than
 /// kRows specialised to the generic tile. A long dynamic reduction onto a
@@ -168,9 +201,12 @@ void tileCpuProduct(Halide::Func c, Halide::Func product,
 /// parallel, then summed. A product read by one pointwise `consumer` of its
 /// shape is tiled inside that consumer (the product never reaches memory).
 /// Other products: the generic schedule on the product, its copy inlined.
-/// Returns whether `consumer` was scheduled.
+/// The `producers` only this product reads are computed per chunk where
+/// it is split, at root otherwise. Returns whether `consumer` was
+/// scheduled.
 bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
-                       const Stage *consumer) {
+                       const Stage *consumer,
+                       const std::vector<const Stage *> &producers = {}) {
   constexpr int kCols = 2, kChunk = 512;
   const int kRows = registerTileRows(target);
   Halide::Func f = stage.func, p = stage.product;
@@ -183,14 +219,18 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   Stage generic = stage;
   generic.func = p;
   generic.product = Halide::Func();
+  bool staticResult =
+      llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
+  bool split = tiled && stage.reductionSize == kDyn && staticResult;
+  if (!split)
+    for (const Stage *s : producers)
+      scheduleStage(*s, target);
   if (!tiled) {
     f.compute_inline();
     scheduleStage(generic, target);
     return false;
   }
-  bool staticResult =
-      llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
-  if (stage.reductionSize == kDyn && staticResult) {
+  if (split) {
     Halide::RVar ko("ko"), ki("ki");
     Var u("u");
     Halide::Func partial =
@@ -204,6 +244,11 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
     Halide::Func chunks = partial.in();
     tileCpuProduct(chunks, partial, {ki}, width, kRows, block, std::nullopt,
                    chunks.args().back(), 1);
+    // Per chunk and batch index: the outermost loop inside the chunk's.
+    std::vector<Var> cv = chunks.args();
+    Var at = cv.size() > 3 ? cv[cv.size() - 2] : cv.back();
+    for (const Stage *s : producers)
+      computePerChunk(*s, chunks, at, width);
     return false;
   }
   Halide::Func c = consumer ? Halide::Func(consumer->func) : f;
@@ -418,7 +463,12 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   if (target.has_gpu_feature())
     return applyGpuSchedule(lf);
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
+  std::map<const Stage *, std::vector<const Stage *>> producers =
+      findPrivateProducers(lf);
   std::set<std::string> done;
+  for (auto &[product, owned] : producers)
+    for (const Stage *s : owned)
+      done.insert(s->func.name());
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
@@ -430,7 +480,7 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     const Stage *consumer = consumers[&stage];
     if (consumer && done.count(consumer->func.name()))
       consumer = nullptr;
-    if (scheduleCpuMatmul(stage, target, consumer))
+    if (scheduleCpuMatmul(stage, target, consumer, producers[&stage]))
       done.insert(consumer->func.name());
   }
   for (const FusedAttention &g : lf.attentions)
