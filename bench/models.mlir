@@ -8,6 +8,12 @@ func.func @softmax(%q: tensor<1x8x?x64xf32> {attn.name = "q"}, %k: tensor<1x8x?x
   return %o : tensor<1x8x?x64xf32>
 }
 
+// The same, causal (the GPU benchmark compares it with SDPA's causal path).
+func.func @softmax_causal(%q: tensor<1x8x?x64xf32> {attn.name = "q"}, %k: tensor<1x8x?x64xf32> {attn.name = "k"}, %v: tensor<1x8x?x64xf32> {attn.name = "v"}) -> tensor<1x8x?x64xf32> {
+  %o = attn.attention softmax %q, %k, %v causal : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+  return %o : tensor<1x8x?x64xf32>
+}
+
 // Katharopoulos et al.: phi(Q) (phi(K)^T V) / (phi(Q) sum phi(K) + 1e-6), phi = elu + 1.
 func.func @linear(%q: tensor<1x8x?x64xf32> {attn.name = "q"}, %k: tensor<1x8x?x64xf32> {attn.name = "k"}, %v: tensor<1x8x?x64xf32> {attn.name = "v"}) -> tensor<1x8x?x64xf32> {
   %o = attn.attention elu_plus_one %q, %k, %v : (tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>

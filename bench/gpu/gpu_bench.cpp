@@ -53,8 +53,10 @@ int main(int argc, char **argv) {
     int maxT;
   } kernels[] = {{"linear", gpu_linear, 1 << 30},
                  {"linear_causal", gpu_linear_causal, 1 << 30},
-                 // Stored T x T scores on the GPU (not fused there yet).
-                 {"softmax", gpu_softmax, 4096}};
+                 // Stored T x T scores on the GPU (not fused there yet):
+                 // 4 GiB at T = 4k with B = 4.
+                 {"softmax", gpu_softmax, 4096},
+                 {"softmax_causal", gpu_softmax_causal, 4096}};
   std::printf("kernel,B,T,ms\n");
   for (int t = 4096; t <= maxT; t *= 4) {
     std::mt19937 rng(t);

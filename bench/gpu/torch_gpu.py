@@ -25,6 +25,17 @@ def sdpa(q, k, v):
     return F.scaled_dot_product_attention(q, k, v)
 
 
+def softmax_causal_eager(q, k, v):
+    t = q.shape[-2]
+    s = q @ k.transpose(-1, -2) / math.sqrt(D)
+    mask = torch.ones(t, t, dtype=torch.bool, device=q.device).triu(1)
+    return torch.softmax(s.masked_fill(mask, float("-inf")), -1) @ v
+
+
+def sdpa_causal(q, k, v):
+    return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+
 def time_ms(fn, *args):
     fn(*args)
     torch.cuda.synchronize()
@@ -51,8 +62,11 @@ def main():
     attn_ms = {(r["kernel"], int(r["T"])): float(r["ms"]) for r in csv.DictReader(open(attn_csv))}
     impls = {"linear": [("torch einsum", linear)],
              "linear_causal": [("torch chunked", linear_causal)],
-             "softmax": [("torch eager", softmax_eager), ("torch sdpa", sdpa)]}
-    refs = {"linear": linear, "linear_causal": linear_causal, "softmax": softmax_eager}
+             "softmax": [("torch eager", softmax_eager), ("torch sdpa", sdpa)],
+             "softmax_causal": [("torch eager", softmax_causal_eager),
+                                ("torch sdpa", sdpa_causal)]}
+    refs = {"linear": linear, "linear_causal": linear_causal, "softmax": softmax_eager,
+            "softmax_causal": softmax_causal_eager}
     rows = []
     print(f"{'kernel':14s} {'T':>6s} {'impl':>14s} {'ms':>10s} {'rel err vs fp64':>16s}")
     for (kernel, t), ms in sorted(attn_ms.items(), key=lambda x: (x[0][0], x[0][1])):
