@@ -177,7 +177,10 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
   if (!groups)
     return false;
-  int colsPerThread = colsDynamic || cols % (2 * kLanes) == 0 ? 2 : 1;
+  // 64 columns (and dynamic ones): 16 lanes x 4 columns, so that a k step
+  // loads 8 + 4 operands for 32 FMAs; otherwise warps across 32 columns.
+  bool wide = colsDynamic || cols % 64 == 0;
+  int lanes = wide ? 16 : kLanes, colsPerThread = wide ? 4 : 1;
   c.compute_root();
   std::vector<Var> v = c.args(); // columns, rows, leading...
   Var xo("xo"), xi("xi"), xio("xio"), xii("xii"), yo("yo"), yi("yi"), ty("ty"),
@@ -185,11 +188,11 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
   auto tile = [&](Halide::Stage s, bool fullBlocks) {
     bool colTiles = fullBlocks || !colsDynamic;
     if (colTiles)
-      s.split(v[0], xo, xi, colsPerThread * kLanes,
+      s.split(v[0], xo, xi, colsPerThread * lanes,
               colsDynamic ? TailStrategy::ShiftInwards : TailStrategy::Auto)
-          .split(xi, xio, xii, kLanes);
+          .split(xi, xio, xii, lanes);
     else
-      s.split(v[0], xo, xii, kLanes, TailStrategy::GuardWithIf);
+      s.split(v[0], xo, xii, lanes, TailStrategy::GuardWithIf);
     if (fullBlocks)
       s.split(v[1], yo, yi, kBlockRows, TailStrategy::ShiftInwards)
           .split(yi, ty, yii, kRowsPerThread);
