@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 
+#include <functional>
 #include <set>
 
 using namespace attn;
@@ -97,13 +98,13 @@ std::set<std::string> stageNames(const LoweredFunction &lf) {
 }
 } // namespace
 
-std::map<const Stage *, std::vector<const Stage *>>
-attn::hl::findPrivateProducers(const LoweredFunction &lf) {
-  std::set<std::string> stages = stageNames(lf), outputs;
-  for (const Halide::Func &f : lf.outputs)
-    outputs.insert(f.name());
-  // readers[s]: the stages (and attention parts, as null) that read s.
-  std::map<const Stage *, std::set<const Stage *>> readers;
+namespace {
+using Readers = std::map<const Stage *, std::set<const Stage *>>;
+
+/// For each stage, the stages (and attention parts, as null) that read it.
+Readers findReaders(const LoweredFunction &lf,
+                    const std::set<std::string> &stages) {
+  Readers readers;
   for (const Stage &s : lf.stages) {
     std::string name = s.func.name();
     for (const Stage &t : lf.stages)
@@ -115,30 +116,64 @@ attn::hl::findPrivateProducers(const LoweredFunction &lf) {
         if (readsThroughInlined(f, name, stages))
           readers[&s].insert(nullptr);
   }
+  return readers;
+}
+
+/// Grows `owned` by the stages that `admit` accepts and that only owned
+/// stages read (to a fixpoint); returns those added, in definition order
+/// of discovery. Outputs are never owned.
+std::vector<const Stage *>
+ownedReaders(const LoweredFunction &lf, Readers &readers,
+             std::set<const Stage *> owned,
+             const std::function<bool(const Stage &)> &admit) {
+  std::set<std::string> outputs;
+  for (const Halide::Func &f : lf.outputs)
+    outputs.insert(f.name());
+  std::vector<const Stage *> found;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const Stage &s : lf.stages) {
+      if (owned.count(&s) || !admit(s) || outputs.count(s.func.name()) ||
+          readers[&s].empty() ||
+          !llvm::all_of(readers[&s],
+                        [&](const Stage *r) { return owned.count(r); }))
+        continue;
+      owned.insert(&s);
+      found.push_back(&s);
+      grew = true;
+    }
+  }
+  return found;
+}
+} // namespace
+
+std::map<const Stage *, std::vector<const Stage *>>
+attn::hl::findPrivateProducers(const LoweredFunction &lf) {
+  Readers readers = findReaders(lf, stageNames(lf));
   std::map<const Stage *, std::vector<const Stage *>> result;
   for (const Stage &mm : lf.stages) {
     if (!mm.product.defined() || mm.reductionSize != kDyn)
       continue;
-    std::set<const Stage *> owned = {&mm};
-    std::vector<const Stage *> found;
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (const Stage &s : lf.stages) {
-        if (owned.count(&s) || s.product.defined() ||
-            (s.kind != StageKind::Pointwise &&
-             s.kind != StageKind::Reduction) ||
-            outputs.count(s.func.name()) || readers[&s].empty() ||
-            !llvm::all_of(readers[&s],
-                          [&](const Stage *r) { return owned.count(r); }))
-          continue;
-        owned.insert(&s);
-        found.push_back(&s);
-        grew = true;
-      }
-    }
-    result[&mm] = found;
+    result[&mm] = ownedReaders(lf, readers, {&mm}, [](const Stage &s) {
+      return !s.product.defined() &&
+             (s.kind == StageKind::Pointwise || s.kind == StageKind::Reduction);
+    });
   }
   return result;
+}
+
+std::vector<const Stage *>
+attn::hl::findTileCompanions(const LoweredFunction &lf, const Stage &mm,
+                             const Stage &consumer) {
+  Readers readers = findReaders(lf, stageNames(lf));
+  size_t rank = mm.shape.size();
+  return ownedReaders(lf, readers, {&mm, &consumer}, [&](const Stage &s) {
+    if (s.product.defined()) // a product of one column on the same rows
+      return s.shape.size() == rank && s.shape[rank - 1] == 1 &&
+             s.shape[rank - 2] == mm.shape[rank - 2];
+    return s.kind == StageKind::Pointwise &&
+           !Halide::Func(s.func).has_update_definition();
+  });
 }
 
 std::map<const Stage *, const Stage *>

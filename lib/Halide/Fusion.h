@@ -30,6 +30,15 @@ findProductConsumers(const LoweredFunction &lf);
 std::map<const Stage *, std::vector<const Stage *>>
 findPrivateProducers(const LoweredFunction &lf);
 
+/// The stages that only a product `mm` tiled inside `consumer`, the
+/// consumer itself, or other such stages read: products of one column on
+/// the same rows (linear attention's denominator) and pointwise stages (the
+/// feature map of the left operand). The CPU schedule computes them per
+/// tile of rows, so they never reach memory.
+std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
+                                              const Stage &mm,
+                                              const Stage &consumer);
+
 } // namespace attn::hl
 
 #endif // ATTN_HALIDE_FUSION_H

@@ -129,12 +129,12 @@ void computeInCpuTile(Halide::Func c, Halide::Func product,
 /// inwards at the end (`c` is pure: a few rows are computed twice) so every
 /// tile has the same size; where `enoughRows` is given and false, the
 /// generic (guarded, not unrolled) tile. `parallel` is the one loop run in
-/// parallel, or undefined for the row tiles.
-void tileCpuProduct(Halide::Func c, Halide::Func product,
-                    const std::vector<Halide::RVar> &reduction, int width,
-                    int kRows, int block,
-                    std::optional<Halide::Expr> enoughRows,
-                    std::optional<Var> parallel, int perTask) {
+/// parallel, or undefined for the row tiles. Returns the loop over tiles of
+/// rows.
+Var tileCpuProduct(Halide::Func c, Halide::Func product,
+                   const std::vector<Halide::RVar> &reduction, int width,
+                   int kRows, int block, std::optional<Halide::Expr> enoughRows,
+                   std::optional<Var> parallel, int perTask) {
   c.compute_root();
   std::vector<Var> v = c.args(); // columns, rows, leading...
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
@@ -156,6 +156,8 @@ void tileCpuProduct(Halide::Func c, Halide::Func product,
     tile(c.specialize(*enoughRows), TailStrategy::ShiftInwards);
   tile(c, enoughRows ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards);
   computeInCpuTile(c, product, reduction, width, enoughRows);
+  // The loop over tiles of rows (parallelizeOuter's names).
+  return parallel || perTask <= 1 ? yo : Var("yo_in");
 }
 
 /// A producer that only a split product reads (findPrivateProducers),
@@ -202,11 +204,13 @@ void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
 /// shape is tiled inside that consumer (the product never reaches memory).
 /// Other products: the generic schedule on the product, its copy inlined.
 /// The `producers` only this product reads are computed per chunk where
-/// it is split, at root otherwise. Returns whether `consumer` was
-/// scheduled.
+/// it is split, at root otherwise; the `companions` of a product tiled in
+/// its consumer (findTileCompanions) per tile of rows. Returns whether
+/// `consumer` was scheduled.
 bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
                        const Stage *consumer,
-                       const std::vector<const Stage *> &producers = {}) {
+                       const std::vector<const Stage *> &producers = {},
+                       const std::vector<const Stage *> &companions = {}) {
   constexpr int kCols = 2, kChunk = 512;
   const int kRows = registerTileRows(target);
   Halide::Func f = stage.func, p = stage.product;
@@ -224,6 +228,9 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   bool split = tiled && stage.reductionSize == kDyn && staticResult;
   if (!split)
     for (const Stage *s : producers)
+      scheduleStage(*s, target);
+  if (!tiled || split || !consumer)
+    for (const Stage *s : companions)
       scheduleStage(*s, target);
   if (!tiled) {
     f.compute_inline();
@@ -257,9 +264,21 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   std::optional<Var> parallel;
   if (rows != kDyn && rank > 2)
     parallel = c.args()[2];
-  tileCpuProduct(c, p, p.rvars(0), width, kRows, block,
-                 stage.extents[rank - 2] >= kRows, parallel,
-                 iterationsPerTask({kRows, cols, stage.reductionSize}));
+  Var rowTiles = tileCpuProduct(
+      c, p, p.rvars(0), width, kRows, block, stage.extents[rank - 2] >= kRows,
+      parallel, iterationsPerTask({kRows, cols, stage.reductionSize}));
+  for (const Stage *s : companions) {
+    if (s->product.defined()) {
+      Halide::Func(s->func).compute_inline();
+      Halide::Func(s->product).compute_at(c, rowTiles);
+      continue;
+    }
+    Halide::Func f = s->func;
+    f.compute_at(c, rowTiles);
+    int64_t inner = s->shape.empty() ? 1 : s->shape.back();
+    if (inner == kDyn || inner >= width)
+      f.vectorize(f.args()[0], width, TailStrategy::GuardWithIf);
+  }
   return consumer != nullptr;
 }
 
@@ -465,10 +484,19 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
+  std::map<const Stage *, std::vector<const Stage *>> companions;
   std::set<std::string> done;
   for (auto &[product, owned] : producers)
     for (const Stage *s : owned)
       done.insert(s->func.name());
+  // Each stage goes to one product: a second claim is dropped.
+  for (auto &[product, consumer] : consumers) {
+    if (!consumer || done.count(consumer->func.name()))
+      continue;
+    for (const Stage *s : findTileCompanions(lf, *product, *consumer))
+      if (done.insert(s->func.name()).second)
+        companions[product].push_back(s);
+  }
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
@@ -480,7 +508,8 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     const Stage *consumer = consumers[&stage];
     if (consumer && done.count(consumer->func.name()))
       consumer = nullptr;
-    if (scheduleCpuMatmul(stage, target, consumer, producers[&stage]))
+    if (scheduleCpuMatmul(stage, target, consumer, producers[&stage],
+                          companions[&stage]))
       done.insert(consumer->func.name());
   }
   for (const FusedAttention &g : lf.attentions)
