@@ -385,9 +385,9 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
                     (stage.shape[stage.shape.size() - 2] == kDyn ||
                      stage.shape[stage.shape.size() - 2] >= kRows);
     if (tileRows) {
-      // A register tile of kRows x kCols vectors: 16 accumulators, plus the
-      // right operand's row and the broadcasts, within the 16 (AVX2) or 32
-      // (AVX-512) vector registers; wider rows go in column blocks.
+      // A tile of kRows x kCols vectors (products whose columns do not fit
+      // scheduleCpuMatmul's tiles): 16 accumulators, in registers with
+      // AVX-512; with AVX2's 16 some spill. Wider rows go in column blocks.
       constexpr int kCols = 2;
       Var rowsOuter(vars[1].name() + "_o"), rowsInner(vars[1].name() + "_i");
       Var colsOuter(vars[0].name() + "_o"), colsInner(vars[0].name() + "_i");
