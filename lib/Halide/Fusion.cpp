@@ -75,8 +75,7 @@ const Stage *pointwiseConsumer(const LoweredFunction &lf, const Stage &mm,
     found = &s;
   }
   for (const FusedAttention &g : lf.attentions)
-    for (Halide::Func f :
-         {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
+    for (Halide::Func f : g.funcs())
       if (f.name() == name || readsThroughInlined(f, name, stages))
         return nullptr;
   return found;
@@ -91,8 +90,7 @@ std::set<std::string> stageNames(const LoweredFunction &lf) {
   for (const Stage &stage : lf.stages)
     stages.insert(stage.func.name());
   for (const FusedAttention &g : lf.attentions)
-    for (Halide::Func f :
-         {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
+    for (Halide::Func f : g.funcs())
       stages.insert(f.name());
   return stages;
 }
@@ -111,8 +109,7 @@ Readers findReaders(const LoweredFunction &lf,
       if (&t != &s && readsThroughInlined(t.func, name, stages))
         readers[&s].insert(&t);
     for (const FusedAttention &g : lf.attentions)
-      for (Halide::Func f :
-           {g.scores, g.rowMax, g.probs, g.rowSum, g.weighted, g.out})
+      for (Halide::Func f : g.funcs())
         if (readsThroughInlined(f, name, stages))
           readers[&s].insert(nullptr);
   }

@@ -134,9 +134,7 @@ bool tileGpuPointwise(Halide::Func f, const Shape &shape) {
                : (int)std::clamp<int64_t>(
                      (inner + kLanes - 1) / kLanes * kLanes, kLanes, kThreads);
   int ty = kThreads / tx;
-  std::vector<bool> dynamic = {inner == kDyn, shape[rank - 2] == kDyn};
-  for (size_t i = rank - 2; i-- > 0;)
-    dynamic.push_back(shape[i] == kDyn);
+  std::vector<bool> dynamic = dynamicInnermostFirst(shape, rank);
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
   if (!groups)
     return false;
@@ -260,21 +258,15 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
   int64_t cols = stage.shape[rank - 1], rows = stage.shape[rank - 2];
   if (cols == kDyn || cols % kLanes != 0 || (rows != kDyn && rows < kBlockRows))
     return false;
-  std::vector<bool> dynamicLead;
-  for (size_t i = rank - 2; i-- > 0;)
-    dynamicLead.push_back(stage.shape[i] == kDyn);
+  std::vector<bool> dynamicLead = dynamicInnermostFirst(stage.shape, rank - 2);
   if (stage.reductionSize == kDyn && rows != kDyn &&
       llvm::none_of(dynamicLead, [](bool d) { return d; })) {
     dynamicLead.push_back(true);
     if (!planBlocks(dynamicLead))
       return false;
-    std::vector<Halide::RVar> r = p.rvars(0);
     Halide::RVar ko("ko"), ki("ki");
     Var u("u");
-    Halide::Func partial =
-        p.update()
-            .split(r[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
-            .rfactor(ko, u);
+    Halide::Func partial = splitRfactor(p, kChunk, ko, ki, u, RfactorBy::Chunk);
     f.compute_inline();
     scheduleGpuFunc(p);
     return tileGpuProduct(partial.in(), partial, {ki}, kDyn, cols, false,
@@ -306,44 +298,33 @@ bool scheduleGpuLongReduction(const Stage &stage) {
     return false;
   Halide::RVar ko("ko"), ki("ki");
   Var u("u");
-  Halide::Func partial =
-      f.update()
-          .split(f.rvars(0)[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
-          .rfactor(ko, u);
+  Halide::Func partial = splitRfactor(f, kChunk, ko, ki, u, RfactorBy::Chunk);
   scheduleGpuFunc(f);
   scheduleGpuFunc(partial);
   return true;
 }
 
-} // namespace
-
-namespace {
 /// A reduction along whole rows (f(row, ..) over one RVar): the lanes of a
 /// warp read consecutive elements of a row (kLanes partial results per
 /// row, by rfactor), then one thread per row combines them. One thread per
 /// row read a column of the row-major matrix across a warp, uncoalesced.
-/// Not for causal rows: their RDom's predicate depends on the row.
+/// Not where the RDom has a predicate (causal rows: it depends on the row).
 bool scheduleGpuRowReduction(Halide::Func f,
                              const std::vector<bool> &dynamicLead) {
+  if (f.num_update_definitions() != 1 || f.rvars(0).size() != 1 ||
+      !f.function().update(0).split_predicate().empty())
+    return false;
   std::vector<bool> dynamic = {true};
   dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
   if (!groups)
     return false;
-  if (f.num_update_definitions() != 1 || f.rvars(0).size() != 1)
-    return false;
   Halide::RVar ro("ro"), ri("ri");
   Var u("u");
-  Halide::Func lanes =
-      f.update()
-          .split(f.rvars(0)[0], ro, ri, kLanes, TailStrategy::GuardWithIf)
-          .rfactor(ri, u);
+  Halide::Func lanes = splitRfactor(f, kLanes, ro, ri, u, RfactorBy::Lane);
   scheduleGpuFunc(f);
   lanes.compute_root();
-  std::vector<Var> lv; // rows, leading... (without u)
-  for (const Var &a : lanes.args())
-    if (a.name() != u.name())
-      lv.push_back(a);
+  std::vector<Var> lv = argsWithout(lanes, u); // rows, leading...
   Var block("rows_b"), row("rows_t");
   for (Halide::Stage s : {Halide::Stage(lanes), lanes.update()}) {
     std::vector<VarOrRVar> order;
@@ -368,9 +349,7 @@ bool scheduleGpuRowReduction(Halide::Func f,
 /// register-tiled products.
 void scheduleGpuAttention(const FusedAttention &g) {
   size_t rank = g.shape.size();
-  std::vector<bool> dynamicLead;
-  for (size_t i = rank - 2; i-- > 0;)
-    dynamicLead.push_back(g.shape[i] == kDyn);
+  std::vector<bool> dynamicLead = dynamicInnermostFirst(g.shape, rank - 2);
   Halide::Func product = g.scores, weighted = g.weighted;
   Halide::Func scores = product.in();
   if (!tileGpuProduct(scores, product, product.rvars(0), kDyn, kDyn, true,
@@ -389,7 +368,7 @@ void scheduleGpuAttention(const FusedAttention &g) {
   if (!tileGpuPointwise(g.probs, scoresShape))
     scheduleGpuFunc(g.probs);
   for (Halide::Func f : {g.rowMax, g.rowSum})
-    if (g.causal || !scheduleGpuRowReduction(f, dynamicLead))
+    if (!scheduleGpuRowReduction(f, dynamicLead))
       scheduleGpuFunc(f);
 }
 } // namespace

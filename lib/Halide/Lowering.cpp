@@ -729,7 +729,6 @@ public:
     g.shape = shape;
     g.rows = q.ext[r - 2];
     g.keys = k.ext[r - 2];
-    g.causal = causal;
     g.scores = Func(unique("attention_scores"));
     g.rowMax = Func(unique("attention_row_max"));
     g.rowSum = Func(unique("attention_row_sum"));

@@ -56,7 +56,10 @@ struct FusedAttention {
   Halide::Func probs;                    ///< exp(scores - row max) of the block
   Shape shape;                           ///< static shape of `out`
   Halide::Expr rows, keys;               ///< query rows, keys
-  bool causal = false; ///< keys after the query row are skipped
+  /// Its Funcs, each computed at root or inside `out`.
+  std::vector<Halide::Func> funcs() const {
+    return {scores, rowMax, probs, rowSum, weighted, out};
+  }
 };
 
 /// One func.func lowered: its arguments, outputs and the Funcs to schedule.

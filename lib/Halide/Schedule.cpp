@@ -177,14 +177,11 @@ void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
       f.num_update_definitions() == 1 && f.rvars(0).size() == 1) {
     Halide::RVar ro("ro"), ri("ri");
     Var u("lane");
-    Halide::Func lanes =
-        f.update().split(f.rvars(0)[0], ro, ri, width).rfactor(ri, u);
+    Halide::Func lanes = splitRfactor(f, width, ro, ri, u, RfactorBy::Lane);
     lanes.compute_at(chunks, at).vectorize(u);
-    std::vector<VarOrRVar> order = {u};
-    for (const Var &a : lanes.args())
-      if (a.name() != u.name())
-        order.push_back(a);
-    order.insert(order.begin() + 1, ro);
+    std::vector<VarOrRVar> order = {u, ro};
+    for (const Var &a : argsWithout(lanes, u))
+      order.push_back(a);
     lanes.update().reorder(order).vectorize(u);
     return;
   }
@@ -240,10 +237,7 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   if (split) {
     Halide::RVar ko("ko"), ki("ki");
     Var u("u");
-    Halide::Func partial =
-        p.update()
-            .split(p.rvars(0)[0], ko, ki, kChunk, TailStrategy::GuardWithIf)
-            .rfactor(ko, u);
+    Halide::Func partial = splitRfactor(p, kChunk, ko, ki, u, RfactorBy::Chunk);
     f.compute_inline();
     generic.kind = StageKind::Reduction;
     generic.reductionSize = kDyn;
@@ -302,8 +296,7 @@ bool scheduleRowReduction(const Stage &stage, int width) {
   std::vector<Var> v = f.args(); // [kept 1,] rows, leading...
   Halide::RVar ro("ro"), ri("ri");
   Var u("u"), rowsOuter("rows_o"), rowsInner("rows_i");
-  Halide::Func lanes =
-      f.update().split(f.rvars(0)[0], ro, ri, width).rfactor(ri, u);
+  Halide::Func lanes = splitRfactor(f, width, ro, ri, u, RfactorBy::Lane);
   f.compute_root();
   std::vector<Var> outer(v.begin() + 1, v.end());
   parallelizeOuter(f, fusable(stage, outer), iterationsPerTask({width}));
@@ -321,10 +314,7 @@ bool scheduleRowReduction(const Stage &stage, int width) {
   Var task = parallelizeOuter(update, fusable(stage, outer), 1);
   // The lane sums of a block of rows, rows inside the row's vectors.
   lanes.compute_at(f, task).vectorize(u);
-  std::vector<Var> lv; // as v, without u
-  for (const Var &a : lanes.args())
-    if (a.name() != u.name())
-      lv.push_back(a);
+  std::vector<Var> lv = argsWithout(lanes, u); // as v
   std::vector<VarOrRVar> laneOrder = {u};
   laneOrder.insert(laneOrder.end(), lv.begin(), lv.begin() + rowsAt + 1);
   laneOrder.push_back(ro);

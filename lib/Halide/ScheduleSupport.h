@@ -3,11 +3,14 @@
 #ifndef ATTN_HALIDE_SCHEDULESUPPORT_H
 #define ATTN_HALIDE_SCHEDULESUPPORT_H
 
+#include "dialect/ShapeRules.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 
 #include "Halide.h"
 
 #include <string>
+#include <vector>
 
 namespace attn::hl {
 
@@ -18,6 +21,41 @@ constexpr int64_t kDyn = mlir::ShapedType::kDynamic;
 inline Halide::RVar unqualified(const Halide::RVar &r) {
   std::string name = r.name();
   return Halide::RVar(name.substr(name.rfind('.') + 1));
+}
+
+/// Splits `f`'s one-RVar update into `outer` x `inner` (`factor` inner
+/// iterations, a guarded tail) and rfactors it into a Func with the extra
+/// pure dimension `u`: partial results per chunk (`u` over `outer`, each
+/// reducing `inner`) or per lane (`u` over `inner`, each reducing `outer`).
+/// `f` then reduces the partial results.
+enum class RfactorBy { Chunk, Lane };
+inline Halide::Func splitRfactor(Halide::Func f, int factor,
+                                 const Halide::RVar &outer,
+                                 const Halide::RVar &inner,
+                                 const Halide::Var &u, RfactorBy by) {
+  return f.update()
+      .split(f.rvars(0)[0], outer, inner, factor,
+             Halide::TailStrategy::GuardWithIf)
+      .rfactor(by == RfactorBy::Chunk ? outer : inner, u);
+}
+
+/// The pure dimensions of `f` other than `u` (an rfactor's new one).
+inline std::vector<Halide::Var> argsWithout(Halide::Func f,
+                                            const Halide::Var &u) {
+  std::vector<Halide::Var> args;
+  for (const Halide::Var &a : f.args())
+    if (a.name() != u.name())
+      args.push_back(a);
+  return args;
+}
+
+/// Whether each dimension of `shape` before `end` (MLIR order) is dynamic,
+/// innermost first: the order of a Func's arguments.
+inline std::vector<bool> dynamicInnermostFirst(const Shape &shape, size_t end) {
+  std::vector<bool> dynamic;
+  for (size_t i = end; i-- > 0;)
+    dynamic.push_back(shape[i] == kDyn);
+  return dynamic;
 }
 
 } // namespace attn::hl
