@@ -19,8 +19,11 @@ namespace {
 /// Fuses `outer` (innermost first) into one loop and runs it in parallel,
 /// `perTask` iterations per task: a task per row of a few elements would
 /// cost more in the thread pool than its work. Returns the parallel loop.
+/// `innermost`, if given, receives the innermost loop of the fused ones
+/// (inside a task).
 template <typename StageT>
-Var parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
+Var parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask,
+                     Var *innermost = nullptr) {
   if (outer.empty())
     return Var();
   Var fused = outer.front();
@@ -32,7 +35,11 @@ Var parallelizeOuter(StageT &&s, const std::vector<Var> &outer, int perTask) {
   if (perTask > 1) {
     Var task(fused.name() + "_task"), inTask(fused.name() + "_in");
     s.split(fused, task, inTask, perTask, TailStrategy::GuardWithIf);
+    if (innermost)
+      *innermost = inTask;
     fused = task;
+  } else if (innermost) {
+    *innermost = fused;
   }
   s.parallel(fused);
   return fused;
@@ -138,6 +145,7 @@ Var tileCpuProduct(Halide::Func c, Halide::Func product,
   c.compute_root();
   std::vector<Var> v = c.args(); // columns, rows, leading...
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  Var rowTiles = yo; // the loop over tiles of rows
   auto tile = [&](Halide::Stage s, TailStrategy rowTail) {
     s.split(v[0], xo, xi, block, TailStrategy::GuardWithIf)
         .split(v[1], yo, yi, kRows, rowTail);
@@ -150,14 +158,13 @@ Var tileCpuProduct(Halide::Func c, Halide::Func product,
     if (parallel)
       s.parallel(*parallel);
     else
-      parallelizeOuter(s, {yo}, perTask);
+      parallelizeOuter(s, {yo}, perTask, &rowTiles);
   };
   if (enoughRows)
     tile(c.specialize(*enoughRows), TailStrategy::ShiftInwards);
   tile(c, enoughRows ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards);
   computeInCpuTile(c, product, reduction, width, enoughRows);
-  // The loop over tiles of rows (parallelizeOuter's names).
-  return parallel || perTask <= 1 ? yo : Var("yo_in");
+  return rowTiles;
 }
 
 /// A producer that only a split product reads (findPrivateProducers),
