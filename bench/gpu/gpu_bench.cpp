@@ -1,4 +1,5 @@
-//===- gpu_bench.cpp - attn's CUDA kernels, timed, outputs kept ------------===//
+//===- gpu_bench.cpp - attn's CUDA kernels, timed, outputs kept
+//------------===//
 //
 // For B x 8 heads x T x 64 fp32 inputs (seeded, in [-1, 1)): runs the
 // CUDA-compiled kernels of bench/models.mlir, times them (inputs already on
@@ -40,13 +41,18 @@ bool save(const std::string &path, Buffer<float> &b) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s WORKDIR [B = 4] [max T = 65536]\n",
+    std::fprintf(stderr,
+                 "usage: %s WORKDIR [B = 4] [max T = 65536] [kernels = all, "
+                 "comma-separated] [min T = 4096]\n",
                  argv[0]);
     return 2;
   }
   std::string dir = argv[1];
   int batch = argc > 2 ? std::atoi(argv[2]) : 4;
   int maxT = argc > 3 ? std::atoi(argv[3]) : 65536;
+  // A subset, for a profiler: "linear,softmax".
+  std::string only = argc > 4 ? "," + std::string(argv[4]) + "," : "";
+  int minT = argc > 5 ? std::atoi(argv[5]) : 4096;
   struct {
     const char *name;
     Kernel f;
@@ -58,7 +64,7 @@ int main(int argc, char **argv) {
                  {"softmax", gpu_softmax, 4096},
                  {"softmax_causal", gpu_softmax_causal, 4096}};
   std::printf("kernel,B,T,ms\n");
-  for (int t = 4096; t <= maxT; t *= 4) {
+  for (int t = minT; t <= maxT; t *= 4) {
     std::mt19937 rng(t);
     std::uniform_real_distribution<float> uniform(-1, 1);
     Buffer<float> q(kDim, t, kHeads, batch), k(kDim, t, kHeads, batch),
@@ -76,7 +82,9 @@ int main(int argc, char **argv) {
       return 1;
     }
     for (auto &kernel : kernels) {
-      if (t > kernel.maxT)
+      if (t > kernel.maxT ||
+          (!only.empty() &&
+           only.find("," + std::string(kernel.name) + ",") == only.npos))
         continue;
       Buffer<float> o(kDim, t, kHeads, batch);
       int rc = kernel.f(q, k, v, o); // copies q, k, v to the device; JIT
