@@ -94,9 +94,10 @@ std::optional<std::vector<int>> planBlocks(const std::vector<bool> &dynamic) {
   return sizes;
 }
 
-/// Fuses `loops` (innermost first) by `groups` and maps them to blocks.
-void gpuBlocks(Halide::Stage s, const std::vector<Var> &loops,
-               const std::vector<int> &groups) {
+/// Fuses `loops` (innermost first) by `groups` and maps them to blocks;
+/// returns the innermost block loop.
+Var gpuBlocks(Halide::Stage s, const std::vector<Var> &loops,
+              const std::vector<int> &groups) {
   std::vector<Var> blocks;
   size_t next = 0;
   for (int size : groups) {
@@ -115,60 +116,189 @@ void gpuBlocks(Halide::Stage s, const std::vector<Var> &loops,
     s.gpu_blocks(blocks[0], blocks[1]);
   else
     s.gpu_blocks(blocks[0]);
+  return blocks[0];
 }
 
-/// A pointwise GPU stage of `shape` (MLIR order): threads over a 2-D tile
-/// of its two innermost dimensions (a warp along the contiguous one, up to
-/// kThreads in all), blocks over the tiles and the leading dimensions
-/// (planBlocks). Fusing every dimension into one loop made each thread
-/// divide its index by the dynamic extents. Returns false where it does
-/// not apply.
-bool tileGpuPointwise(Halide::Func f, const Shape &shape) {
+/// Threads over a 2-D tile of the first two of `pure` (a stage's pure
+/// loops, innermost first; a warp along the first, of static extent
+/// `inner` or kDyn, up to kThreads in all), the `serial` loops inside each
+/// thread (`second`: the static extent of the second or kDyn), blocks over
+/// the tiles and the other pure loops (planBlocks of
+/// `dynamic`, one flag per pure loop). Fusing every dimension into one loop
+/// made each thread divide its index by the dynamic extents. Returns false
+/// (scheduling nothing) where the blocks cannot be mapped.
+bool tileGpuThreads(Halide::Stage s, const std::vector<Var> &pure,
+                    const std::vector<bool> &dynamic, int64_t inner,
+                    int64_t second, const std::vector<VarOrRVar> &serial = {}) {
   constexpr int kThreads = 256;
-  size_t rank = shape.size();
-  if (f.has_update_definition() || rank < 2)
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (pure.size() < 2 || !groups)
     return false;
-  int64_t inner = shape[rank - 1];
   int tx = inner == kDyn
                ? kThreads
                : (int)std::clamp<int64_t>(
                      (inner + kLanes - 1) / kLanes * kLanes, kLanes, kThreads);
   int ty = kThreads / tx;
-  std::vector<bool> dynamic = dynamicInnermostFirst(shape, rank);
-  std::optional<std::vector<int>> groups = planBlocks(dynamic);
-  if (!groups)
-    return false;
-  f.compute_root();
-  std::vector<Var> v = f.args();
+  while (second != kDyn && ty > 1 && ty / 2 >= second)
+    ty /= 2; // no idle rows of threads
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  f.split(v[0], xo, xi, tx, TailStrategy::GuardWithIf)
-      .split(v[1], yo, yi, ty, TailStrategy::GuardWithIf);
-  std::vector<VarOrRVar> order = {xi, yi, xo, yo};
-  order.insert(order.end(), v.begin() + 2, v.end());
-  f.reorder(order);
+  s.split(pure[0], xo, xi, tx, TailStrategy::GuardWithIf)
+      .split(pure[1], yo, yi, ty, TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> order = serial;
+  for (Var v : {xi, yi, xo, yo})
+    order.push_back(v);
+  order.insert(order.end(), pure.begin() + 2, pure.end());
+  s.reorder(order);
   std::vector<Var> loops = {xo, yo};
-  loops.insert(loops.end(), v.begin() + 2, v.end());
-  gpuBlocks(f, loops, *groups);
-  f.gpu_threads(xi, yi);
+  loops.insert(loops.end(), pure.begin() + 2, pure.end());
+  gpuBlocks(s, loops, *groups);
+  s.gpu_threads(xi, yi);
   return true;
 }
 
+/// A pointwise GPU stage of `shape` (MLIR order) in 2-D thread tiles of its
+/// two innermost dimensions (tileGpuThreads). Returns false where it does
+/// not apply.
+bool tileGpuPointwise(Halide::Func f, const Shape &shape) {
+  size_t rank = shape.size();
+  if (f.has_update_definition() || rank < 2 ||
+      !planBlocks(dynamicInnermostFirst(shape, rank)))
+    return false;
+  f.compute_root();
+  return tileGpuThreads(f, f.args(), dynamicInnermostFirst(shape, rank),
+                        shape[rank - 1], shape[rank - 2]);
+}
+
+/// A transpose of the two innermost dimensions (`t`, [.., a, b] of a
+/// source [.., b, a]) in tiles of kLanes x kLanes through shared memory: the
+/// source tile read along its rows (coalesced), the result written along
+/// its rows, each tile row padded to kLanes + 1 elements so that reading a
+/// column of it hits every bank. Threads along the result's rows read the
+/// source down a column, each lane in another 256-byte row (0.75 ms for
+/// 512 MiB at T = 64k). Returns false where it does not apply.
+bool scheduleGpuTranspose(const Stage &stage) {
+  constexpr int kTileRowThreads = 8;
+  Halide::Func t = stage.func;
+  size_t rank = stage.shape.size();
+  std::map<std::string, Halide::Internal::Function> calls =
+      Halide::Internal::find_direct_calls(t.function());
+  std::vector<bool> dynamic = dynamicInnermostFirst(stage.shape, rank);
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (rank < 2 || calls.size() != 1 || t.has_update_definition() || !groups)
+    return false;
+  Halide::Func source(calls.begin()->second);
+  t.compute_root();
+  std::vector<Var> v = t.args();
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ty("ty"), yii("yii");
+  t.split(v[0], xo, xi, kLanes, TailStrategy::GuardWithIf)
+      .split(v[1], yo, yi, kLanes, TailStrategy::GuardWithIf)
+      .split(yi, ty, yii, kLanes / kTileRowThreads);
+  std::vector<VarOrRVar> order = {yii, xi, ty, xo, yo};
+  order.insert(order.end(), v.begin() + 2, v.end());
+  t.reorder(order).unroll(yii);
+  std::vector<Var> loops = {xo, yo};
+  loops.insert(loops.end(), v.begin() + 2, v.end());
+  Var block = gpuBlocks(t, loops, *groups);
+  t.gpu_threads(xi, ty);
+  Halide::Func tile = source.in(t);
+  std::vector<Var> a = tile.args(); // along the source's rows, its rows
+  Var ao("sto"), ai("sti");
+  tile.compute_at(t, block)
+      .store_in(Halide::MemoryType::GPUShared)
+      .align_storage(a[0], kLanes + 1)
+      .split(a[1], ao, ai, kLanes / kTileRowThreads, TailStrategy::GuardWithIf)
+      .reorder(ai, a[0], ao)
+      .unroll(ai)
+      .gpu_threads(a[0], ao);
+  return true;
+}
+
+/// A scan (cumsum) along a dimension other than the two innermost (the
+/// chunk states of the chunked causal form, [.., chunks, d, d]): both its
+/// definitions in 2-D thread tiles of the two innermost dimensions, the scan
+/// loop serial in each thread. The generic schedule fused all dimensions
+/// into one index that each thread divided by the dynamic extents (0.9 ms
+/// for the initial copy of 512 MiB at T = 64k).
+bool scheduleGpuScan(const Stage &stage) {
+  Halide::Func f = stage.func;
+  size_t rank = stage.shape.size();
+  if (stage.kind != StageKind::Scan || rank < 3 ||
+      f.num_update_definitions() != 1)
+    return false;
+  std::vector<Var> v = f.args();
+  const std::vector<Halide::Expr> &args = f.update_args(0);
+  std::vector<Var> pure;
+  std::vector<bool> dynamic, all = dynamicInnermostFirst(stage.shape, rank);
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto *var = args[i].as<Halide::Internal::Variable>();
+    if (var && var->name == v[i].name()) {
+      pure.push_back(v[i]);
+      dynamic.push_back(all[i]);
+    } else if (i < 2) {
+      return false; // along one of the two innermost dimensions
+    }
+  }
+  // A thin tile (a row of sums) leaves too few threads per block: generic.
+  int64_t inner = stage.shape[rank - 1], second = stage.shape[rank - 2];
+  if (!planBlocks(all) || !planBlocks(dynamic) || inner == kDyn ||
+      second == kDyn || inner * second < 256)
+    return false;
+  f.compute_root();
+  std::vector<VarOrRVar> scan;
+  for (const Halide::RVar &r : f.rvars(0))
+    scan.push_back(unqualified(r));
+  return tileGpuThreads(f, v, all, inner, second) &&
+         tileGpuThreads(f.update(), pure, dynamic, inner, second, scan);
+}
+
+/// The operands a GPU product reads: lhs [.., rows, K] (or [.., K, rows]
+/// when `lhsTransposed`) and rhs [.., K, cols] (see Stage).
+struct Operands {
+  Halide::Func lhs, rhs;
+  bool lhsTransposed = false;
+};
+
+/// Stages `operand`'s loads for one step of `product`'s reduction in
+/// registers (a wrapper computed at `step`): its contiguous dimension, of
+/// constant extent in the tile, as vector loads (PTX ld.v4), the other
+/// unrolled. Only under `when` (the condition of full tiles) if given.
+void stageOperand(Halide::Func operand, Halide::Func product,
+                  const Halide::RVar &step, std::optional<Halide::Expr> when) {
+  Halide::Func w = operand.in(product);
+  w.compute_at(product, step);
+  std::vector<Var> a = w.args();
+  auto tile = [&](Halide::Stage s) { s.vectorize(a[0]).unroll(a[1]); };
+  if (when)
+    tile(w.specialize(*when));
+  else
+    tile(w);
+}
+
 /// The GPU register tile: `c` (columns, rows, leading...) computed by blocks
-/// of kLanes x kRowThreads threads over kBlockRows rows and colsPerThread x
-/// kLanes columns, each thread accumulating colsPerThread x kRowsPerThread
-/// outputs of `product` in registers, so one loaded element of either
-/// operand feeds several FMAs (the lanes of a warp read consecutive columns
-/// of the right operand, coalesced, and the same row of the left one, a
-/// broadcast). `c` is the product's copy or a pointwise consumer of it
-/// with the same shape (then the product never reaches memory). Row blocks
-/// shift inwards; fewer rows than a block (`enoughRows` false) take one row
-/// per thread. Returns false (scheduling nothing) where the block loops
-/// cannot be mapped (planBlocks).
+/// of lanes x kRowThreads threads over kBlockRows rows and colsPerThread x
+/// lanes columns, each thread accumulating colsPerThread consecutive columns
+/// x kRowsPerThread rows of `product` in registers, so one loaded element
+/// of either operand feeds several FMAs. With `ops`, the operands of each
+/// reduction step are loaded as vectors (stageOperand): 4 columns of rhs
+/// per thread (a warp reads a contiguous segment of the row) and 4
+/// positions of a lhs row (the same for the lanes of a half-warp: a
+/// broadcast) or 8 rows of a transposed lhs; 12 vector loads for 128 FMAs
+/// instead of 48 scalar ones. `c` is the product's copy or a pointwise
+/// consumer of it with the same shape (then the product never reaches
+/// memory). Row blocks shift inwards; fewer rows than a block (`enoughRows`
+/// false) take one row per thread. Dynamic columns shift inwards too, which
+/// keeps vector loads aligned only where `alignedCols` (their count a
+/// multiple of 4) holds: a specialisation of its own. Returns false
+/// (scheduling nothing) where the block loops cannot be mapped
+/// (planBlocks).
 bool tileGpuProduct(Halide::Func c, Halide::Func product,
                     const std::vector<Halide::RVar> &reduction,
                     int64_t reductionSize, int64_t cols, bool rowsDynamic,
                     std::optional<Halide::Expr> enoughRows,
-                    const std::vector<bool> &dynamicLead) {
+                    const std::vector<bool> &dynamicLead,
+                    const Operands *ops = nullptr,
+                    std::optional<Halide::Expr> alignedCols = std::nullopt,
+                    Var *block = nullptr) {
   bool colsDynamic = cols == kDyn;
   std::vector<bool> dynamic = {colsDynamic, rowsDynamic};
   dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
@@ -188,7 +318,7 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
     if (colTiles)
       s.split(v[0], xo, xi, colsPerThread * lanes,
               colsDynamic ? TailStrategy::ShiftInwards : TailStrategy::Auto)
-          .split(xi, xio, xii, lanes);
+          .split(xi, xii, xio, colsPerThread);
     else
       s.split(v[0], xo, xii, lanes, TailStrategy::GuardWithIf);
     if (fullBlocks)
@@ -205,15 +335,22 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
       order.push_back(w);
     order.insert(order.end(), v.begin() + 2, v.end());
     s.reorder(order);
-    if (colTiles)
+    // Consecutive columns of a thread: one vector store.
+    if (colTiles && colsPerThread > 1)
+      s.vectorize(xio);
+    else if (colTiles)
       s.unroll(xio);
     if (fullBlocks)
       s.unroll(yii);
     std::vector<Var> loops = {xo, yo};
     loops.insert(loops.end(), v.begin() + 2, v.end());
-    gpuBlocks(s, loops, *groups);
+    Var innermost = gpuBlocks(s, loops, *groups);
+    if (block)
+      *block = innermost;
     s.gpu_threads(xii, ty);
   };
+  if (enoughRows && alignedCols)
+    tile(c.specialize(*enoughRows && *alignedCols), true);
   if (enoughRows)
     tile(c.specialize(*enoughRows), true);
   tile(c, !enoughRows);
@@ -227,21 +364,46 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
   product.unroll(pv[0]).unroll(pv[1]);
   Halide::Stage update = product.update();
   update.reorder(order).unroll(pv[0]).unroll(pv[1]);
+  if (reduction.size() != 1)
+    return true;
   // A static reduction unrolled by 4: consecutive elements of a row of the
-  // left operand, which PTX can load as one vector.
-  if (reductionSize != kDyn && reductionSize % 4 == 0 &&
-      reduction.size() == 1) {
+  // left operand, loaded as one vector.
+  bool unrolled = reductionSize != kDyn && reductionSize % 4 == 0;
+  Halide::RVar step = reduction[0];
+  if (unrolled) {
     Halide::RVar ko("ko4"), ki("ki4");
     update.split(reduction[0], ko, ki, 4)
         .reorder(pv[0], pv[1], ki, ko)
         .unroll(ki);
+    step = ko;
   }
+  if (!ops || !ops->lhs.defined() || !ops->rhs.defined() || !wide)
+    return true;
+  // Vector loads need the tile's constant extents: full tiles only.
+  std::optional<Halide::Expr> full = enoughRows;
+  if (colsDynamic && !enoughRows)
+    return true;
+  if (ops->lhsTransposed || unrolled)
+    stageOperand(ops->lhs, product, step, full);
+  stageOperand(ops->rhs, product, step, full);
   return true;
 }
+
+void scheduleGpuAlone(const Stage &stage);
 
 /// Positions of a long dynamic reduction per block of a split reduction:
 /// enough blocks at T = 4k, partial results of T / kChunk x the output.
 constexpr int kChunk = 512;
+
+/// Whether scheduleGpuMatmul splits `stage`'s reduction: a long dynamic
+/// one (over the sequence) onto a static result of whole warps of columns.
+bool splitsReduction(const Stage &stage) {
+  size_t rank = stage.shape.size();
+  return stage.product.defined() && stage.reductionSize == kDyn && rank >= 2 &&
+         stage.shape[rank - 1] % kLanes == 0 &&
+         stage.shape[rank - 2] >= kBlockRows &&
+         llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
+}
 
 /// A GPU product with columns in whole warps on at least kBlockRows rows,
 /// register-tiled (tileGpuProduct), into `consumer` when it is given. A
@@ -250,7 +412,8 @@ constexpr int kChunk = 512;
 /// chunk, then summed (one output per thread), so the blocks fill the GPU
 /// whatever the sequence length. Returns false where the shape does not
 /// fit.
-bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
+bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
+                       const std::vector<const Stage *> &companions) {
   Halide::Func f = stage.func, p = stage.product;
   size_t rank = stage.shape.size();
   if (rank < 2)
@@ -259,31 +422,89 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer) {
   if (cols == kDyn || cols % kLanes != 0 || (rows != kDyn && rows < kBlockRows))
     return false;
   std::vector<bool> dynamicLead = dynamicInnermostFirst(stage.shape, rank - 2);
-  if (stage.reductionSize == kDyn && rows != kDyn &&
-      llvm::none_of(dynamicLead, [](bool d) { return d; })) {
+  Operands ops{stage.lhs, stage.rhs, stage.lhsTransposed};
+  if (splitsReduction(stage)) {
     dynamicLead.push_back(true);
     if (!planBlocks(dynamicLead))
       return false;
+    for (const Stage *s : companions)
+      scheduleGpuAlone(*s);
     Halide::RVar ko("ko"), ki("ki");
     Var u("u");
     Halide::Func partial = splitRfactor(p, kChunk, ko, ki, u, RfactorBy::Chunk);
     f.compute_inline();
     scheduleGpuFunc(p);
+    // (Its operands are not staged: the predicate of the ragged last
+    // chunk makes a step's region dynamic; staged with clamped reads it
+    // ran at half the speed.)
     return tileGpuProduct(partial.in(), partial, {ki}, kDyn, cols, false,
                           std::nullopt, dynamicLead);
   }
   std::optional<Halide::Expr> enoughRows;
   if (rows == kDyn)
     enoughRows = stage.extents[rank - 2] >= kBlockRows;
-  Halide::Func c = f;
-  if (consumer) {
-    c = consumer->func;
+  Halide::Func c = consumer ? Halide::Func(consumer->func) : f;
+  // A companion feature map of the left operand is computed once per block
+  // into shared memory (a block covers whole rows of the operand); the
+  // product and the companion one-column products (the denominator) read it
+  // there. Stored, it cost a write and a read of T x d.
+  const Stage *lhsMap = nullptr;
+  std::vector<const Stage *> rowDots;
+  std::vector<const Stage *> others;
+  for (const Stage *s : companions) {
+    if (s->product.defined() && s->lhs.defined() &&
+        s->lhs.name() == stage.lhs.name() && !s->lhsTransposed)
+      rowDots.push_back(s);
+    else if (s->func.name() == stage.lhs.name())
+      lhsMap = s;
+    else
+      others.push_back(s);
   }
+  bool shared = lhsMap && !stage.lhsTransposed && stage.reductionSize != kDyn &&
+                stage.reductionSize % 4 == 0;
+  Halide::Func tile;
+  if (shared) {
+    std::vector<Halide::Func> readers = {p};
+    for (const Stage *s : rowDots)
+      readers.push_back(s->product);
+    tile = Halide::Func(stage.lhs).in(readers);
+    ops.lhs = tile;
+  }
+  Var block;
   if (!tileGpuProduct(c, p, p.rvars(0), stage.reductionSize, cols, rows == kDyn,
-                      enoughRows, dynamicLead))
+                      enoughRows, dynamicLead, &ops, std::nullopt, &block))
     return false;
   if (consumer)
     f.compute_inline();
+  if (!shared) {
+    for (const Stage *s : companions)
+      scheduleGpuAlone(*s);
+    return true;
+  }
+  Halide::Func(lhsMap->func).compute_inline();
+  // Threads as the product's block (kLanes / 2 x kRowThreads): 4
+  // consecutive positions (one vector) x kRowsPerThread rows each.
+  std::vector<Var> a = tile.args(); // K, rows, leading...
+  Var ko("sk"), ki("ski"), ro("sr"), ri("sri");
+  tile.compute_at(c, block)
+      .store_in(Halide::MemoryType::GPUShared)
+      .split(a[0], ko, ki, 4)
+      .split(a[1], ro, ri, kRowsPerThread, TailStrategy::GuardWithIf)
+      .reorder(ki, ri, ko, ro)
+      .vectorize(ki)
+      .unroll(ri)
+      .gpu_threads(ko, ro);
+  for (const Stage *s : others)
+    scheduleGpuAlone(*s);
+  // The denominators of the thread's rows, per thread (the lanes of a row
+  // repeat them: a quarter more FMAs than the product, no pass over T x d).
+  for (const Stage *s : rowDots) {
+    Halide::Func(s->func).compute_inline();
+    Halide::Func d = s->product;
+    std::vector<Var> dv = d.args();
+    d.compute_at(c, Var("xii")).unroll(dv[0]).unroll(dv[1]);
+    d.update().reorder(dv[0], dv[1], d.rvars(0)[0]).unroll(dv[0]).unroll(dv[1]);
+  }
   return true;
 }
 
@@ -342,6 +563,51 @@ bool scheduleGpuRowReduction(Halide::Func f,
   return true;
 }
 
+/// A sum along rows of a static length, a multiple of 4, into one column
+/// (f: [.., rows, 1]): a row sum along the contiguous dimension, or a
+/// product of one column (linear attention's denominator phi(q) . z). One
+/// thread per row reads its row as vectors of 4 (partial sums per vector
+/// lane in registers, by rfactor); one scalar load of its row per thread
+/// made each warp instruction touch 32 cache lines (the L1 pipe saturated
+/// at 2% of FMA throughput). Returns false where it does not apply.
+bool scheduleGpuRowDot(Halide::Func f, const Shape &shape,
+                       int64_t reductionSize) {
+  constexpr int kThreads = 256;
+  size_t rank = shape.size();
+  if (rank < 2 || shape.back() != 1 || reductionSize == kDyn ||
+      reductionSize % 4 != 0 || f.num_update_definitions() != 1 ||
+      f.rvars(0).size() != 1)
+    return false;
+  std::vector<bool> dynamic = dynamicInnermostFirst(shape, rank);
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (!groups)
+    return false;
+  Halide::RVar ro("ro"), ri("ri");
+  Var u("u");
+  Halide::Func lanes = splitRfactor(f, 4, ro, ri, u, RfactorBy::Lane);
+  f.compute_root();
+  std::vector<Var> v = f.args(); // the column, rows, leading...
+  Var rowBlock("rows_b"), row("rows_t");
+  for (Halide::Stage s : {Halide::Stage(f), f.update()}) {
+    s.split(v[1], rowBlock, row, kThreads, TailStrategy::GuardWithIf);
+    std::vector<VarOrRVar> order;
+    if (s.name() != Halide::Stage(f).name())
+      order.push_back(ri);
+    order.push_back(row);
+    order.push_back(v[0]);
+    order.push_back(rowBlock);
+    order.insert(order.end(), v.begin() + 2, v.end());
+    s.reorder(order);
+    std::vector<Var> loops = {v[0], rowBlock};
+    loops.insert(loops.end(), v.begin() + 2, v.end());
+    gpuBlocks(s, loops, *groups);
+    s.gpu_threads(row);
+  }
+  lanes.compute_at(f, row).vectorize(u);
+  lanes.update().reorder(u, ro).vectorize(u);
+  return true;
+}
+
 /// Softmax attention on the GPU: its parts stored whole (T x T scores), not
 /// per block of rows as on the CPU; the scores (q k^T, stored through a
 /// copy that the row maxima and the exponentials read) and the weighted
@@ -352,14 +618,20 @@ void scheduleGpuAttention(const FusedAttention &g) {
   std::vector<bool> dynamicLead = dynamicInnermostFirst(g.shape, rank - 2);
   Halide::Func product = g.scores, weighted = g.weighted;
   Halide::Func scores = product.in();
-  if (!tileGpuProduct(scores, product, product.rvars(0), kDyn, kDyn, true,
-                      g.rows >= kBlockRows && g.keys >= 2 * kLanes,
-                      dynamicLead))
+  // Rows of k^T padded to a multiple of 4 keys: aligned vector loads.
+  // (from key 0: a computed start hides the alignment).
+  Halide::Func(g.kt)
+      .bound(g.kt.args()[0], 0, g.keys)
+      .align_storage(g.kt.args()[0], 4);
+  Operands scoreOps{g.q, g.kt}, weightedOps{g.probs, g.v};
+  if (!tileGpuProduct(scores, product, product.rvars(0), g.depth, kDyn, true,
+                      g.rows >= kBlockRows && g.keys >= 2 * kLanes, dynamicLead,
+                      &scoreOps, g.keys % 4 == 0))
     scheduleGpuFunc(g.scores);
   int64_t e = g.shape[rank - 1];
   if (e == kDyn || e % kLanes != 0 ||
       !tileGpuProduct(g.out, weighted, weighted.rvars(0), kDyn, e, true,
-                      g.rows >= kBlockRows, dynamicLead)) {
+                      g.rows >= kBlockRows, dynamicLead, &weightedOps)) {
     scheduleGpuFunc(g.weighted);
     scheduleGpuFunc(g.out);
   }
@@ -371,11 +643,70 @@ void scheduleGpuAttention(const FusedAttention &g) {
     if (!scheduleGpuRowReduction(f, dynamicLead))
       scheduleGpuFunc(f);
 }
+/// The products load rows of their operands as vectors (ld.v4), which needs
+/// 16-byte alignment that Halide can prove: a buffer whose rows are a static
+/// multiple of 4 elements is required dense (row-major strides) and 16-byte
+/// aligned. Halide checks both on entry: another buffer is an error with
+/// the constraint that failed, never a misaligned load.
+void requireDenseAlignedRows(Halide::OutputImageParam p, const Shape &shape) {
+  size_t rank = shape.size();
+  if (rank < 2 || shape.back() == kDyn || shape.back() % 4 != 0)
+    return;
+  p.set_host_alignment(16);
+  Halide::Expr stride = 1;
+  for (size_t i = 1; i < rank; ++i) {
+    int64_t inner = shape[rank - i];
+    stride = stride *
+             (inner == kDyn ? p.dim(i - 1).extent() : Halide::Expr((int)inner));
+    p.dim(i).set_stride(stride);
+  }
+}
+/// A stage on its own (not a product tiled with its consumer): one-column
+/// products and row sums by rows (scheduleGpuRowDot), long sums split,
+/// pointwise stages in 2-D thread tiles, the rest generic.
+void scheduleGpuAlone(const Stage &stage) {
+  if (stage.product.defined()) {
+    Halide::Func(stage.func).compute_inline();
+    if (!scheduleGpuRowDot(stage.product, stage.shape, stage.reductionSize))
+      scheduleGpuFunc(stage.product);
+    return;
+  }
+  if (stage.kind == StageKind::Reduction && stage.alongInnermost &&
+      scheduleGpuRowDot(stage.func, stage.shape, stage.reductionSize))
+    return;
+  if (!scheduleGpuLongReduction(stage) && !scheduleGpuScan(stage) &&
+      !tileGpuPointwise(stage.func, stage.shape))
+    scheduleGpuFunc(stage.func);
+}
 } // namespace
 
 void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
+  for (size_t i = 0; i < lf.params.size(); ++i)
+    requireDenseAlignedRows(lf.params[i], lf.paramShapes[i]);
+  for (const Stage &stage : lf.stages)
+    if (llvm::any_of(lf.outputs, [&](const Halide::Func &o) {
+          return o.name() == stage.func.name();
+        }))
+      requireDenseAlignedRows(Halide::Func(stage.func).output_buffer(),
+                              stage.shape);
   std::set<std::string> done;
+  // The transposed copies of products' right operands.
+  for (const Stage &stage : lf.stages)
+    if (stage.product.defined() && stage.rhsIsTranspose)
+      for (const Stage &s : lf.stages)
+        if (s.func.name() == stage.rhs.name() && !done.count(s.func.name()) &&
+            scheduleGpuTranspose(s))
+          done.insert(s.func.name());
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
+  // Each stage goes to one product: a second claim is dropped.
+  std::map<const Stage *, std::vector<const Stage *>> companions;
+  for (auto &[product, consumer] : consumers) {
+    if (!consumer || done.count(consumer->func.name()))
+      continue;
+    for (const Stage *s : findTileCompanions(lf, *product, *consumer))
+      if (done.insert(s->func.name()).second)
+        companions[product].push_back(s);
+  }
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
@@ -384,17 +715,15 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
       const Stage *consumer = consumers[&stage];
       if (consumer && done.count(consumer->func.name()))
         consumer = nullptr;
-      if (scheduleGpuMatmul(stage, consumer)) {
+      if (scheduleGpuMatmul(stage, consumer, companions[&stage])) {
         if (consumer)
           done.insert(consumer->func.name());
         continue;
       }
-      Halide::Func(stage.func).compute_inline();
-      scheduleGpuFunc(stage.product);
-    } else if (!scheduleGpuLongReduction(stage) &&
-               !tileGpuPointwise(stage.func, stage.shape)) {
-      scheduleGpuFunc(stage.func);
+      for (const Stage *s : companions[&stage])
+        scheduleGpuAlone(*s);
     }
+    scheduleGpuAlone(stage);
   }
   for (const FusedAttention &g : lf.attentions)
     scheduleGpuAttention(g);

@@ -274,6 +274,11 @@ public:
     stage.product = acc.f;
     stage.func = v.f;
     stage.extents = acc.ext;
+    stage.lhs = a.f;
+    if (!tb) // a one-column product keeps its rhs transposed
+      stage.rhs = b.f;
+    stage.lhsTransposed = ta;
+    stage.rhsIsTranspose = tb != tbIn;
     return v;
   }
 
@@ -729,6 +734,10 @@ public:
     g.shape = shape;
     g.rows = q.ext[r - 2];
     g.keys = k.ext[r - 2];
+    g.depth = q.shape[r - 1];
+    g.q = q.f;
+    g.kt = kt.f;
+    g.v = v.f;
     g.scores = Func(unique("attention_scores"));
     g.rowMax = Func(unique("attention_row_max"));
     g.rowSum = Func(unique("attention_row_sum"));

@@ -44,6 +44,14 @@ struct Stage {
   bool alongInnermost = false;
   /// Matmul: the extents of `func` (MLIR order), for specialisations.
   std::vector<Halide::Expr> extents = {};
+  /// Matmul: the operands `product` reads, lhs [.., rows, K] (or [.., K,
+  /// rows] when `lhsTransposed`) and rhs [.., K, cols], so that a schedule
+  /// can stage their loads.
+  Halide::Func lhs = Halide::Func(), rhs = Halide::Func();
+  bool lhsTransposed = false;
+  /// rhs is a transposed copy (a pointwise stage read only by this product)
+  /// of a tensor contiguous along K.
+  bool rhsIsTranspose = false;
 };
 
 /// Softmax attention computed per block of query rows: the scores of a
@@ -56,6 +64,9 @@ struct FusedAttention {
   Halide::Func probs;                    ///< exp(scores - row max) of the block
   Shape shape;                           ///< static shape of `out`
   Halide::Expr rows, keys;               ///< query rows, keys
+  int64_t depth = 0; ///< static feature size of q and k (kDynamic if not)
+  /// The operands of the products: scores = q kt, weighted = probs v.
+  Halide::Func q, kt, v;
   /// Its Funcs, each computed at root or inside `out`.
   std::vector<Halide::Func> funcs() const {
     return {scores, rowMax, probs, rowSum, weighted, out};
