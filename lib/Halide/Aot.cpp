@@ -59,7 +59,7 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
     std::optional<Halide::Module> merged;
     for (mlir::func::FuncOp f : funcs) {
       current = f;
-      auto lowered = hl::lowerToHalide(f);
+      auto lowered = hl::lowerToHalide(f, target.has_gpu_feature());
       if (mlir::failed(lowered))
         return mlir::failure();
       if (options.scheduler == AotOptions::Scheduler::Adams2019) {

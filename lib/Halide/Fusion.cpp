@@ -182,3 +182,19 @@ attn::hl::findProductConsumers(const LoweredFunction &lf) {
       consumers[&stage] = pointwiseConsumer(lf, stage, stages);
   return consumers;
 }
+
+const Stage *attn::hl::operandStage(const LoweredFunction &lf,
+                                    Halide::Func operand) {
+  std::set<std::string> stages = stageNames(lf);
+  for (const Stage &s : lf.stages)
+    if (s.func.name() == operand.name())
+      return &s;
+  const Stage *found = nullptr;
+  for (const Stage &s : lf.stages)
+    if (readsThroughInlined(operand, s.func.name(), stages)) {
+      if (found)
+        return nullptr; // more than one
+      found = &s;
+    }
+  return found;
+}

@@ -39,6 +39,11 @@ std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
                                               const Stage &mm,
                                               const Stage &consumer);
 
+/// The stage that `operand` (a product's operand) is, or reads alone
+/// through views (inlined index maps such as a clamp or a chunking); null
+/// if there is none.
+const Stage *operandStage(const LoweredFunction &lf, Halide::Func operand);
+
 } // namespace attn::hl
 
 #endif // ATTN_HALIDE_FUSION_H

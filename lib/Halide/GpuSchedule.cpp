@@ -395,6 +395,89 @@ void scheduleGpuAlone(const Stage &stage);
 /// enough blocks at T = 4k, partial results of T / kChunk x the output.
 constexpr int kChunk = 512;
 
+/// The partial products of a split reduction (`partial`, columns x rows x
+/// chunk u x leading, each summing `ki` over one chunk of kChunk
+/// positions), for 64-column multiples of static rows and columns, with
+/// its operands staged through shared memory: per block (a 64 x 64 tile of
+/// one chunk) the accumulators stay in registers (Halide's register
+/// storage at the block level: 32 lanes x 2 consecutive columns, 4 warps x
+/// 16 rows) while the chunk is read in steps of kStep positions, each step's
+/// rows of both operands loaded once by all the block's threads into shared
+/// memory (a feature map of an operand applied there, once per element),
+/// then read as vectors: 4 + 1 shared loads for 32 FMAs. The last chunk's
+/// ragged step loads whole (Lowering clamps the positions). `c` is the
+/// partials' copy. Returns false (scheduling nothing) where it does not
+/// apply.
+constexpr int kSplitWarps = 4, kSplitRowsPerLane = 16, kSplitColsPerLane = 2;
+
+/// Whether tileGpuSplitProduct applies to a split `stage`.
+bool stagesSplitOperands(const Stage &stage) {
+  size_t rank = stage.shape.size();
+  return rank >= 2 && stage.lhs.defined() && stage.rhs.defined() &&
+         stage.lhsTransposed &&
+         stage.shape[rank - 1] % (kLanes * kSplitColsPerLane) == 0 &&
+         stage.shape[rank - 2] % (kSplitWarps * kSplitRowsPerLane) == 0;
+}
+
+bool tileGpuSplitProduct(Halide::Func c, Halide::Func partial,
+                         const Halide::RVar &ki, const Stage &stage,
+                         const std::vector<bool> &dynamicLead,
+                         const Operands &ops) {
+  constexpr int kWarps = kSplitWarps, kRowsPerLane = kSplitRowsPerLane,
+                kColsPerLane = kSplitColsPerLane, kStep = 32;
+  std::vector<bool> dynamic = {false, false};
+  dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
+  if (!groups || !stagesSplitOperands(stage))
+    return false;
+  c.compute_root();
+  std::vector<Var> v = c.args(); // columns, rows, u, leading...
+  Var xo("xo"), xi("xi"), xl("xl"), xv("xv"), yo("yo"), yi("yi"), ty("ty"),
+      yr("yr");
+  c.split(v[0], xo, xi, kLanes * kColsPerLane)
+      .split(xi, xl, xv, kColsPerLane)
+      .split(v[1], yo, yi, kWarps * kRowsPerLane)
+      .split(yi, ty, yr, kRowsPerLane);
+  std::vector<VarOrRVar> order = {xv, yr, xl, ty, xo, yo};
+  order.insert(order.end(), v.begin() + 2, v.end());
+  c.reorder(order).vectorize(xv).unroll(yr);
+  std::vector<Var> loops = {xo, yo};
+  loops.insert(loops.end(), v.begin() + 2, v.end());
+  Var block = gpuBlocks(c, loops, *groups);
+  c.gpu_threads(ty).gpu_lanes(xl);
+  // The accumulators: per block, in registers.
+  std::vector<Var> pv = partial.args();
+  Var px("pxl"), pxv("pxv"), py("pty"), pyr("pyr");
+  partial.store_in(Halide::MemoryType::Register).compute_at(c, block);
+  Halide::RVar ro("ro"), rii("rii");
+  for (Halide::Stage s : {Halide::Stage(partial), partial.update()}) {
+    s.split(pv[0], px, pxv, kColsPerLane).split(pv[1], py, pyr, kRowsPerLane);
+    if (s.name() == Halide::Stage(partial).name())
+      s.reorder(pxv, pyr, px, py);
+    else
+      s.split(ki, ro, rii, kStep).reorder(pxv, pyr, rii, px, py, ro);
+    s.unroll(pxv).unroll(pyr).gpu_threads(py).gpu_lanes(px);
+  }
+  // One step of both operands in shared memory: [positions, 64 columns]
+  // each, a row of 64 per lane pair of a warp (coalesced), the warps over
+  // the positions.
+  for (Halide::Func operand : {ops.lhs, ops.rhs}) {
+    Halide::Func tile = operand.in(partial);
+    std::vector<Var> a = tile.args(); // along the row, positions, ...
+    Var lane("sl"), vec("sv"), wo("sw"), wi("swi");
+    tile.compute_at(partial, ro)
+        .bound_extent(a[1], kStep)
+        .split(a[0], lane, vec, kColsPerLane, TailStrategy::RoundUp)
+        .split(a[1], wo, wi, kStep / kWarps)
+        .reorder(vec, wi, lane, wo)
+        .vectorize(vec)
+        .unroll(wi)
+        .gpu_threads(wo)
+        .gpu_lanes(lane);
+  }
+  return true;
+}
+
 /// Whether scheduleGpuMatmul splits `stage`'s reduction: a long dynamic
 /// one (over the sequence) onto a static result of whole warps of columns.
 bool splitsReduction(const Stage &stage) {
@@ -434,11 +517,10 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
     Halide::Func partial = splitRfactor(p, kChunk, ko, ki, u, RfactorBy::Chunk);
     f.compute_inline();
     scheduleGpuFunc(p);
-    // (Its operands are not staged: the predicate of the ragged last
-    // chunk makes a step's region dynamic; staged with clamped reads it
-    // ran at half the speed.)
-    return tileGpuProduct(partial.in(), partial, {ki}, kDyn, cols, false,
-                          std::nullopt, dynamicLead);
+    Halide::Func c = partial.in();
+    return tileGpuSplitProduct(c, partial, ki, stage, dynamicLead, ops) ||
+           tileGpuProduct(c, partial, {ki}, kDyn, cols, false, std::nullopt,
+                          dynamicLead);
   }
   std::optional<Halide::Expr> enoughRows;
   if (rows == kDyn)
@@ -564,7 +646,8 @@ bool scheduleGpuRowReduction(Halide::Func f,
 }
 
 /// A sum along rows of a static length, a multiple of 4, into one column
-/// (f: [.., rows, 1]): a row sum along the contiguous dimension, or a
+/// (f: [.., rows, 1] or [.., rows]): a row sum along the contiguous
+/// dimension (layer-norm statistics too), or a
 /// product of one column (linear attention's denominator phi(q) . z). One
 /// thread per row reads its row as vectors of 4 (partial sums per vector
 /// lane in registers, by rfactor); one scalar load of its row per thread
@@ -574,9 +657,8 @@ bool scheduleGpuRowDot(Halide::Func f, const Shape &shape,
                        int64_t reductionSize) {
   constexpr int kThreads = 256;
   size_t rank = shape.size();
-  if (rank < 2 || shape.back() != 1 || reductionSize == kDyn ||
-      reductionSize % 4 != 0 || f.num_update_definitions() != 1 ||
-      f.rvars(0).size() != 1)
+  if (rank < 1 || reductionSize == kDyn || reductionSize % 4 != 0 ||
+      f.num_update_definitions() != 1 || f.rvars(0).size() != 1)
     return false;
   std::vector<bool> dynamic = dynamicInnermostFirst(shape, rank);
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
@@ -586,20 +668,21 @@ bool scheduleGpuRowDot(Halide::Func f, const Shape &shape,
   Var u("u");
   Halide::Func lanes = splitRfactor(f, 4, ro, ri, u, RfactorBy::Lane);
   f.compute_root();
-  std::vector<Var> v = f.args(); // the column, rows, leading...
+  // [.., rows, 1] (a kept column, a block loop of one) or [.., rows].
+  std::vector<Var> v = f.args();
+  size_t rowArg = rank >= 2 && shape.back() == 1 ? 1 : 0;
   Var rowBlock("rows_b"), row("rows_t");
   for (Halide::Stage s : {Halide::Stage(f), f.update()}) {
-    s.split(v[1], rowBlock, row, kThreads, TailStrategy::GuardWithIf);
+    s.split(v[rowArg], rowBlock, row, kThreads, TailStrategy::GuardWithIf);
     std::vector<VarOrRVar> order;
     if (s.name() != Halide::Stage(f).name())
       order.push_back(ri);
     order.push_back(row);
-    order.push_back(v[0]);
-    order.push_back(rowBlock);
-    order.insert(order.end(), v.begin() + 2, v.end());
+    std::vector<Var> loops(v.begin(), v.begin() + rowArg);
+    loops.push_back(rowBlock);
+    loops.insert(loops.end(), v.begin() + rowArg + 1, v.end());
+    order.insert(order.end(), loops.begin(), loops.end());
     s.reorder(order);
-    std::vector<Var> loops = {v[0], rowBlock};
-    loops.insert(loops.end(), v.begin() + 2, v.end());
     gpuBlocks(s, loops, *groups);
     s.gpu_threads(row);
   }
@@ -653,11 +736,12 @@ void requireDenseAlignedRows(Halide::OutputImageParam p, const Shape &shape) {
   if (rank < 2 || shape.back() == kDyn || shape.back() % 4 != 0)
     return;
   p.set_host_alignment(16);
-  Halide::Expr stride = 1;
+  Halide::Expr stride;
   for (size_t i = 1; i < rank; ++i) {
     int64_t inner = shape[rank - i];
-    stride = stride *
-             (inner == kDyn ? p.dim(i - 1).extent() : Halide::Expr((int)inner));
+    Halide::Expr extent =
+        inner == kDyn ? p.dim(i - 1).extent() : Halide::Expr((int)inner);
+    stride = stride.defined() ? stride * extent : extent;
     p.dim(i).set_stride(stride);
   }
 }
@@ -697,6 +781,17 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
         if (s.func.name() == stage.rhs.name() && !done.count(s.func.name()) &&
             scheduleGpuTranspose(s))
           done.insert(s.func.name());
+  // The feature map a split product stages in shared memory as its left
+  // operand (phi(K)) is applied there, once per element, and by its other
+  // readers (the sum of phi(K)) per element: stored, it cost a write and a
+  // read of T x d.
+  for (const Stage &stage : lf.stages)
+    if (splitsReduction(stage) && stagesSplitOperands(stage))
+      if (const Stage *s = operandStage(lf, stage.lhs);
+          s && s->kind == StageKind::Pointwise &&
+          !Halide::Func(s->func).has_update_definition() &&
+          done.insert(s->func.name()).second)
+        Halide::Func(s->func).compute_inline();
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   // Each stage goes to one product: a second claim is dropped.
   std::map<const Stage *, std::vector<const Stage *>> companions;

@@ -60,7 +60,7 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
   if (mlir::failed(resultShapes))
     return mlir::failure();
   try {
-    auto lowered = hl::lowerToHalide(func);
+    auto lowered = hl::lowerToHalide(func, target.has_gpu_feature());
     if (mlir::failed(lowered))
       return mlir::failure();
     hl::applyDefaultSchedule(*lowered, target);

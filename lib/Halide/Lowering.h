@@ -101,7 +101,11 @@ std::string describeHalideError(const Halide::Error &e);
 
 /// Lowers `func`. Unsupported ops or types are reported as error
 /// diagnostics at their location and give failure.
-mlir::FailureOr<LoweredFunction> lowerToHalide(mlir::func::FuncOp func);
+/// `forGpu`: the algorithm as the GPU schedules take it (the operands of
+/// reductions they split are read through views clamped along K, so that a
+/// ragged last step can be loaded whole); the same values either way.
+mlir::FailureOr<LoweredFunction> lowerToHalide(mlir::func::FuncOp func,
+                                               bool forGpu = false);
 
 } // namespace attn::hl
 

@@ -1,21 +1,29 @@
 //===- main.cpp - CUDA kernels against the same kernels on the CPU --------===//
 //
-// Every function of ops.mlir, compiled for CUDA and for the CPU, on the
-// same seeded inputs for several T (odd, one token, longer than a chunk),
-// with host input buffers (copied in) and device-resident ones (a second
-// call). Prints one line per function and T; exits 1 on a disagreement
-// beyond 1e-5 relative, 2 if no GPU could be used.
+// Every function of ops.mlir, compiled for CUDA and for the CPU, heads of
+// 32 and of 64, on the same seeded inputs for several T (one token, odd,
+// not a multiple of 4, past a split chunk of 512), with host input buffers
+// (copied in) and device-resident ones (a second call). Prints one line per
+// function, head size and T; exits 1 on a disagreement beyond 1e-5
+// relative, 2 if no GPU could be used.
+//
+// --bad-buffers: buffers a CUDA kernel rejects before it uses the GPU (rows
+// not dense, a misaligned host pointer), with the error each gets.
 //
 //===----------------------------------------------------------------------===//
 #include "gpu_check_cpu.h"
+#include "gpu_check_cpu64.h"
 #include "gpu_check_cuda.h"
+#include "gpu_check_cuda64.h"
 
 #include "HalideBuffer.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
+#include <vector>
 
 using Halide::Runtime::Buffer;
 
@@ -24,32 +32,67 @@ using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                        halide_buffer_t *);
 struct Pair {
   const char *name;
+  int dim;
   Kernel gpu, cpu;
 };
+
+/// A CUDA kernel handed buffers it must reject: an error code and Halide's
+/// message, no GPU needed (the checks run before any device call).
+int badBuffers() {
+  int t = 37;
+  Buffer<float> k(64, t, 4, 2), v(64, t, 4, 2), o(64, t, 4, 2);
+  for (Buffer<float> *b : {&k, &v})
+    b->fill(0.5f);
+  // Rows of 64 inside rows of 68: not dense.
+  Buffer<float> wide(68, t, 4, 2);
+  wide.fill(0.5f);
+  Buffer<float> strided = wide.cropped(0, 0, 64);
+  int rc = gpu64_linear(strided, k, v, o);
+  std::printf("strided rows: rc=%d msg=%s\n", rc, rc ? attn_last_error() : "");
+  // A host pointer 4 bytes past a 16-byte boundary.
+  std::vector<float> raw(64 * t * 4 * 2 + 4, 0.5f);
+  float *base = raw.data();
+  while (reinterpret_cast<uintptr_t>(base) % 16 != 4)
+    ++base;
+  Buffer<float> misaligned(base, 64, t, 4, 2);
+  rc = gpu64_linear(misaligned, k, v, o);
+  std::printf("misaligned: rc=%d msg=%s\n", rc, rc ? attn_last_error() : "");
+  return 0;
+}
 } // namespace
 
-int main() {
+int main(int argc, char **argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--bad-buffers") == 0)
+    return badBuffers();
   const Pair pairs[] = {
-      {"softmax", gpu_softmax, cpu_softmax},
-      {"softmax_causal", gpu_softmax_causal, cpu_softmax_causal},
-      {"linear", gpu_linear, cpu_linear},
-      {"linear_causal", gpu_linear_causal, cpu_linear_causal},
-      {"galerkin", gpu_galerkin, cpu_galerkin},
-      {"retnet", gpu_retnet, cpu_retnet},
-      {"aft_simple", gpu_aft_simple, cpu_aft_simple}};
+      {"softmax", 32, gpu_softmax, cpu_softmax},
+      {"softmax_causal", 32, gpu_softmax_causal, cpu_softmax_causal},
+      {"linear", 32, gpu_linear, cpu_linear},
+      {"linear_causal", 32, gpu_linear_causal, cpu_linear_causal},
+      {"galerkin", 32, gpu_galerkin, cpu_galerkin},
+      {"retnet", 32, gpu_retnet, cpu_retnet},
+      {"aft_simple", 32, gpu_aft_simple, cpu_aft_simple},
+      {"softmax", 64, gpu64_softmax, cpu64_softmax},
+      {"softmax_causal", 64, gpu64_softmax_causal, cpu64_softmax_causal},
+      {"linear", 64, gpu64_linear, cpu64_linear},
+      {"linear_causal", 64, gpu64_linear_causal, cpu64_linear_causal},
+      {"galerkin", 64, gpu64_galerkin, cpu64_galerkin},
+      {"retnet", 64, gpu64_retnet, cpu64_retnet},
+      {"aft_simple", 64, gpu64_aft_simple, cpu64_aft_simple}};
   int failures = 0;
-  for (int t : {1, 37, 300}) {
-    std::mt19937 rng(t);
-    std::uniform_real_distribution<float> uniform(-1, 1);
-    Buffer<float> q(32, t, 4, 2), k(32, t, 4, 2), v(32, t, 4, 2);
-    for (Buffer<float> *b : {&q, &k, &v}) {
-      b->for_each_value([&](float &x) { x = uniform(rng); });
-      b->set_host_dirty(); // Halide copies host data marked dirty
-    }
+  for (int t : {1, 37, 300, 1030}) {
     for (const Pair &p : pairs) {
-      Buffer<float> want(32, t, 4, 2), got(32, t, 4, 2);
+      int d = p.dim;
+      std::mt19937 rng(t);
+      std::uniform_real_distribution<float> uniform(-1, 1);
+      Buffer<float> q(d, t, 4, 2), k(d, t, 4, 2), v(d, t, 4, 2);
+      for (Buffer<float> *b : {&q, &k, &v}) {
+        b->for_each_value([&](float &x) { x = uniform(rng); });
+        b->set_host_dirty(); // Halide copies host data marked dirty
+      }
+      Buffer<float> want(d, t, 4, 2), got(d, t, 4, 2);
       if (p.cpu(q, k, v, want) != 0) {
-        std::printf("%s T=%d: CPU kernel failed: %s\n", p.name, t,
+        std::printf("%s d=%d T=%d: CPU kernel failed: %s\n", p.name, d, t,
                     attn_last_error());
         return 1;
       }
@@ -58,8 +101,8 @@ int main() {
         int rc = p.gpu(q, k, v, got);
         rc = rc ? rc : got.copy_to_host();
         if (rc != 0) {
-          std::printf("%s T=%d: GPU kernel failed (%d): %s\n", p.name, t, rc,
-                      attn_last_error());
+          std::printf("%s d=%d T=%d: GPU kernel failed (%d): %s\n", p.name, d,
+                      t, rc, attn_last_error());
           return 2;
         }
       }
@@ -71,8 +114,8 @@ int main() {
       double rel = err / std::max(mag, 1e-30);
       bool ok = rel <= 1e-5;
       failures += !ok;
-      std::printf("%-15s T=%-4d cuda vs cpu: rel error %.2e %s\n", p.name, t,
-                  rel, ok ? "ok" : "FAIL");
+      std::printf("%-15s d=%d T=%-4d cuda vs cpu: rel error %.2e %s\n", p.name,
+                  d, t, rel, ok ? "ok" : "FAIL");
     }
   }
   std::printf("%d failures\n", failures);
