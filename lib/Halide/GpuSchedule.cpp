@@ -395,40 +395,44 @@ void scheduleGpuAlone(const Stage &stage);
 /// enough blocks at T = 4k, partial results of T / kChunk x the output.
 constexpr int kChunk = 512;
 
-/// The partial products of a split reduction (`partial`, columns x rows x
-/// chunk u x leading, each summing `ki` over one chunk of kChunk
-/// positions), for 64-column multiples of static rows and columns, with
-/// its operands staged through shared memory: per block (a 64 x 64 tile of
-/// one chunk) the accumulators stay in registers (Halide's register
-/// storage at the block level: 32 lanes x 2 consecutive columns, 4 warps x
-/// 16 rows) while the chunk is read in steps of kStep positions, each step's
-/// rows of both operands loaded once by all the block's threads into shared
-/// memory (a feature map of an operand applied there, once per element),
-/// then read as vectors: 4 + 1 shared loads for 32 FMAs. The last chunk's
-/// ragged step loads whole (Lowering clamps the positions). `c` is the
-/// partials' copy. Returns false (scheduling nothing) where it does not
-/// apply.
 constexpr int kSplitWarps = 4, kSplitRowsPerLane = 16, kSplitColsPerLane = 2;
 
-/// Whether tileGpuSplitProduct applies to a split `stage`.
-bool stagesSplitOperands(const Stage &stage) {
+constexpr int kStep = 32;
+
+/// Whether tileGpuBlockProduct applies to `stage`.
+bool blockTiles(const Stage &stage) {
   size_t rank = stage.shape.size();
   return rank >= 2 && stage.lhs.defined() && stage.rhs.defined() &&
-         stage.lhsTransposed &&
+         stage.lhsTransposed && stage.shape[rank - 1] != kDyn &&
          stage.shape[rank - 1] % (kLanes * kSplitColsPerLane) == 0 &&
-         stage.shape[rank - 2] % (kSplitWarps * kSplitRowsPerLane) == 0;
+         stage.shape[rank - 2] != kDyn &&
+         stage.shape[rank - 2] % (kSplitWarps * kSplitRowsPerLane) == 0 &&
+         (stage.reductionSize == kDyn || stage.reductionSize % kStep == 0);
 }
 
-bool tileGpuSplitProduct(Halide::Func c, Halide::Func partial,
+/// A product onto static tiles of 64 x 64 with a transposed left operand
+/// (K^T V: the partials of a split reduction over the sequence, `partial`
+/// as columns x rows x chunk u x leading, or a chunk's state), computed per
+/// block of one tile with its operands staged through shared memory: the
+/// accumulators stay in registers (Halide's register storage at the block
+/// level: 32 lanes x 2 consecutive columns, 4 warps x 16 rows) while the
+/// reduction `ki` is read in steps of kStep positions, each step's rows of
+/// both operands loaded once by all the block's threads into shared memory
+/// (a feature map of an operand applied there, once per element), then read
+/// as vectors: 4 + 1 shared loads for 32 FMAs. A ragged last step of a split
+/// reduction loads whole (Lowering clamps the positions for GPU targets).
+/// `c` is the product's copy or its pointwise consumer. Returns false
+/// (scheduling nothing) where it does not apply.
+bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
                          const Halide::RVar &ki, const Stage &stage,
                          const std::vector<bool> &dynamicLead,
                          const Operands &ops) {
   constexpr int kWarps = kSplitWarps, kRowsPerLane = kSplitRowsPerLane,
-                kColsPerLane = kSplitColsPerLane, kStep = 32;
+                kColsPerLane = kSplitColsPerLane;
   std::vector<bool> dynamic = {false, false};
   dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
-  if (!groups || !stagesSplitOperands(stage))
+  if (!groups || !blockTiles(stage))
     return false;
   c.compute_root();
   std::vector<Var> v = c.args(); // columns, rows, u, leading...
@@ -518,14 +522,22 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
     f.compute_inline();
     scheduleGpuFunc(p);
     Halide::Func c = partial.in();
-    return tileGpuSplitProduct(c, partial, ki, stage, dynamicLead, ops) ||
+    return tileGpuBlockProduct(c, partial, ki, stage, dynamicLead, ops) ||
            tileGpuProduct(c, partial, {ki}, kDyn, cols, false, std::nullopt,
                           dynamicLead);
+  }
+  Halide::Func c = consumer ? Halide::Func(consumer->func) : f;
+  if (blockTiles(stage) &&
+      tileGpuBlockProduct(c, p, p.rvars(0)[0], stage, dynamicLead, ops)) {
+    if (consumer)
+      f.compute_inline();
+    for (const Stage *s : companions)
+      scheduleGpuAlone(*s);
+    return true;
   }
   std::optional<Halide::Expr> enoughRows;
   if (rows == kDyn)
     enoughRows = stage.extents[rank - 2] >= kBlockRows;
-  Halide::Func c = consumer ? Halide::Func(consumer->func) : f;
   // A companion feature map of the left operand is computed once per block
   // into shared memory (a block covers whole rows of the operand); the
   // product and the companion one-column products (the denominator) read it
@@ -781,12 +793,12 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
         if (s.func.name() == stage.rhs.name() && !done.count(s.func.name()) &&
             scheduleGpuTranspose(s))
           done.insert(s.func.name());
-  // The feature map a split product stages in shared memory as its left
+  // The feature map a block-tiled product stages in shared memory as its left
   // operand (phi(K)) is applied there, once per element, and by its other
   // readers (the sum of phi(K)) per element: stored, it cost a write and a
   // read of T x d.
   for (const Stage &stage : lf.stages)
-    if (splitsReduction(stage) && stagesSplitOperands(stage))
+    if (blockTiles(stage))
       if (const Stage *s = operandStage(lf, stage.lhs);
           s && s->kind == StageKind::Pointwise &&
           !Halide::Func(s->func).has_update_definition() &&
