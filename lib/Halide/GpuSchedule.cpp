@@ -403,7 +403,7 @@ constexpr int kStep = 32;
 bool blockTiles(const Stage &stage) {
   size_t rank = stage.shape.size();
   return rank >= 2 && stage.lhs.defined() && stage.rhs.defined() &&
-         stage.lhsTransposed && stage.shape[rank - 1] != kDyn &&
+         stage.shape[rank - 1] != kDyn &&
          stage.shape[rank - 1] % (kLanes * kSplitColsPerLane) == 0 &&
          stage.shape[rank - 2] != kDyn &&
          stage.shape[rank - 2] % (kSplitWarps * kSplitRowsPerLane) == 0 &&
@@ -464,13 +464,28 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
   }
   // One step of both operands in shared memory: [positions, 64 columns]
   // each, a row of 64 per lane pair of a warp (coalesced), the warps over
-  // the positions.
+  // the positions. A left operand along K ([rows, positions]) goes in by a
+  // lane per position and a warp per 16 rows, stored rows-innermost (16
+  // rows read as vectors), each position's rows padded to 68 floats so
+  // that a warp's stores spread over the banks.
   for (Halide::Func operand : {ops.lhs, ops.rhs}) {
     Halide::Func tile = operand.in(partial);
     std::vector<Var> a = tile.args(); // along the row, positions, ...
     Var lane("sl"), vec("sv"), wo("sw"), wi("swi");
-    tile.compute_at(partial, ro)
-        .bound_extent(a[1], kStep)
+    tile.compute_at(partial, ro);
+    if (operand.name() == ops.lhs.name() && !ops.lhsTransposed) {
+      int rows = kWarps * kRowsPerLane;
+      tile.bound_extent(a[0], kStep)
+          .reorder_storage(a[1], a[0])
+          .align_storage(a[1], rows + 4)
+          .split(a[1], wo, wi, rows / kWarps)
+          .reorder(wi, a[0], wo)
+          .unroll(wi)
+          .gpu_threads(wo)
+          .gpu_lanes(a[0]);
+      continue;
+    }
+    tile.bound_extent(a[1], kStep)
         .split(a[0], lane, vec, kColsPerLane, TailStrategy::RoundUp)
         .split(a[1], wo, wi, kStep / kWarps)
         .reorder(vec, wi, lane, wo)
