@@ -377,7 +377,10 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
         .unroll(ki);
     step = ko;
   }
-  if (!ops || !ops->lhs.defined() || !ops->rhs.defined() || !wide)
+  // (One wrapper per operand Func: a product of a tensor with itself is
+  // left unstaged.)
+  if (!ops || !ops->lhs.defined() || !ops->rhs.defined() || !wide ||
+      ops->lhs.name() == ops->rhs.name())
     return true;
   // Vector loads need the tile's constant extents: full tiles only.
   std::optional<Halide::Expr> full = enoughRows;
@@ -395,24 +398,28 @@ void scheduleGpuAlone(const Stage &stage);
 /// enough blocks at T = 4k, partial results of T / kChunk x the output.
 constexpr int kChunk = 512;
 
-constexpr int kSplitWarps = 4, kSplitRowsPerLane = 16, kSplitColsPerLane = 2;
+/// tileGpuBlockProduct's tile: warps x rows a lane, lanes x columns a lane;
+/// reduction steps of kStep positions.
+constexpr int kTileWarps = 4, kTileRowsPerLane = 16, kTileColsPerLane = 2,
+              kStep = 32;
 
-constexpr int kStep = 32;
-
-/// Whether tileGpuBlockProduct applies to `stage`.
+/// Whether tileGpuBlockProduct applies to `stage`: static tiles of 64 x 64,
+/// whole steps (or a split reduction), two different operands (one wrapper
+/// each).
 bool blockTiles(const Stage &stage) {
   size_t rank = stage.shape.size();
   return rank >= 2 && stage.lhs.defined() && stage.rhs.defined() &&
+         stage.lhs.name() != stage.rhs.name() &&
          stage.shape[rank - 1] != kDyn &&
-         stage.shape[rank - 1] % (kLanes * kSplitColsPerLane) == 0 &&
+         stage.shape[rank - 1] % (kLanes * kTileColsPerLane) == 0 &&
          stage.shape[rank - 2] != kDyn &&
-         stage.shape[rank - 2] % (kSplitWarps * kSplitRowsPerLane) == 0 &&
+         stage.shape[rank - 2] % (kTileWarps * kTileRowsPerLane) == 0 &&
          (stage.reductionSize == kDyn || stage.reductionSize % kStep == 0);
 }
 
-/// A product onto static tiles of 64 x 64 with a transposed left operand
-/// (K^T V: the partials of a split reduction over the sequence, `partial`
-/// as columns x rows x chunk u x leading, or a chunk's state), computed per
+/// A product onto static tiles of 64 x 64 (K^T V: the partials of a split
+/// reduction over the sequence, `partial` as columns x rows x chunk u x
+/// leading; the chunked causal form's products of one chunk), computed per
 /// block of one tile with its operands staged through shared memory: the
 /// accumulators stay in registers (Halide's register storage at the block
 /// level: 32 lanes x 2 consecutive columns, 4 warps x 16 rows) while the
@@ -427,8 +434,8 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
                          const Halide::RVar &ki, const Stage &stage,
                          const std::vector<bool> &dynamicLead,
                          const Operands &ops) {
-  constexpr int kWarps = kSplitWarps, kRowsPerLane = kSplitRowsPerLane,
-                kColsPerLane = kSplitColsPerLane;
+  constexpr int kWarps = kTileWarps, kRowsPerLane = kTileRowsPerLane,
+                kColsPerLane = kTileColsPerLane;
   std::vector<bool> dynamic = {false, false};
   dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
   std::optional<std::vector<int>> groups = planBlocks(dynamic);
