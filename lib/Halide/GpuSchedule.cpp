@@ -399,7 +399,7 @@ void scheduleGpuAlone(const Stage &stage);
 constexpr int kChunk = 512;
 
 /// tileGpuBlockProduct's tile: warps x rows a lane, lanes x columns a lane;
-/// reduction steps of kStep positions.
+/// reductions of whole steps of kStep positions.
 constexpr int kTileWarps = 4, kTileRowsPerLane = 16, kTileColsPerLane = 2,
               kStep = 32;
 
@@ -423,7 +423,8 @@ bool blockTiles(const Stage &stage) {
 /// block of one tile with its operands staged through shared memory: the
 /// accumulators stay in registers (Halide's register storage at the block
 /// level: 32 lanes x 2 consecutive columns, 4 warps x 16 rows) while the
-/// reduction `ki` is read in steps of kStep positions, each step's rows of
+/// reduction `ki` is read in steps of 2 kStep positions (kStep where that
+/// does not divide a static reduction), each step's rows of
 /// both operands loaded once by all the block's threads into shared memory
 /// (a feature map of an operand applied there, once per element), then read
 /// as vectors: 4 + 1 shared loads for 32 FMAs. A ragged last step of a split
@@ -457,6 +458,12 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
   Var block = gpuBlocks(c, loops, *groups);
   c.gpu_threads(ty).gpu_lanes(xl);
   // The accumulators: per block, in registers.
+  // Steps of 2 kStep where they divide the reduction (a split one's chunk
+  // too): half the fills and barriers.
+  int step =
+      stage.reductionSize == kDyn || stage.reductionSize % (2 * kStep) == 0
+          ? 2 * kStep
+          : kStep;
   std::vector<Var> pv = partial.args();
   Var px("pxl"), pxv("pxv"), py("pty"), pyr("pyr");
   partial.store_in(Halide::MemoryType::Register).compute_at(c, block);
@@ -466,7 +473,7 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
     if (s.name() == Halide::Stage(partial).name())
       s.reorder(pxv, pyr, px, py);
     else
-      s.split(ki, ro, rii, kStep).reorder(pxv, pyr, rii, px, py, ro);
+      s.split(ki, ro, rii, step).reorder(pxv, pyr, rii, px, py, ro);
     s.unroll(pxv).unroll(pyr).gpu_threads(py).gpu_lanes(px);
   }
   // One step of both operands in shared memory: [positions, 64 columns]
@@ -482,19 +489,22 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
     tile.compute_at(partial, ro);
     if (operand.name() == ops.lhs.name() && !ops.lhsTransposed) {
       int rows = kWarps * kRowsPerLane;
-      tile.bound_extent(a[0], kStep)
+      Var pos("sp");
+      tile.bound_extent(a[0], step)
           .reorder_storage(a[1], a[0])
           .align_storage(a[1], rows + 4)
+          .split(a[0], pos, lane, kLanes)
           .split(a[1], wo, wi, rows / kWarps)
-          .reorder(wi, a[0], wo)
+          .reorder(wi, pos, lane, wo)
           .unroll(wi)
+          .unroll(pos)
           .gpu_threads(wo)
-          .gpu_lanes(a[0]);
+          .gpu_lanes(lane);
       continue;
     }
-    tile.bound_extent(a[1], kStep)
+    tile.bound_extent(a[1], step)
         .split(a[0], lane, vec, kColsPerLane, TailStrategy::RoundUp)
-        .split(a[1], wo, wi, kStep / kWarps)
+        .split(a[1], wo, wi, step / kWarps)
         .reorder(vec, wi, lane, wo)
         .vectorize(vec)
         .unroll(wi)
