@@ -256,6 +256,8 @@ bool scheduleGpuScan(const Stage &stage) {
 struct Operands {
   Halide::Func lhs, rhs;
   bool lhsTransposed = false;
+  /// rhs is an inlined transpose: its memory runs along K.
+  bool rhsAlongK = false;
 };
 
 /// Stages `operand`'s loads for one step of `product`'s reduction in
@@ -502,6 +504,23 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
           .gpu_lanes(lane);
       continue;
     }
+    if (operand.name() == ops.rhs.name() && ops.rhsAlongK) {
+      // Filled along K (a lane per position, a warp per 16 columns), each
+      // position's columns padded to 66 floats: a warp's stores hit 16
+      // banks, pairs of columns stay 8-byte aligned for the reads.
+      int cols = kLanes * kColsPerLane;
+      Var pos("sp");
+      tile.bound_extent(a[1], step)
+          .align_storage(a[0], cols + 2)
+          .split(a[1], pos, lane, kLanes)
+          .split(a[0], wo, wi, cols / kWarps)
+          .reorder(wi, pos, lane, wo)
+          .unroll(wi)
+          .unroll(pos)
+          .gpu_threads(wo)
+          .gpu_lanes(lane);
+      continue;
+    }
     tile.bound_extent(a[1], step)
         .split(a[0], lane, vec, kColsPerLane, TailStrategy::RoundUp)
         .split(a[1], wo, wi, step / kWarps)
@@ -541,7 +560,8 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
   if (cols == kDyn || cols % kLanes != 0 || (rows != kDyn && rows < kBlockRows))
     return false;
   std::vector<bool> dynamicLead = dynamicInnermostFirst(stage.shape, rank - 2);
-  Operands ops{stage.lhs, stage.rhs, stage.lhsTransposed};
+  Operands ops{stage.lhs, stage.rhs, stage.lhsTransposed,
+               stage.rhsIsTranspose && blockTiles(stage)};
   if (splitsReduction(stage)) {
     dynamicLead.push_back(true);
     if (!planBlocks(dynamicLead))
@@ -818,13 +838,20 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
       requireDenseAlignedRows(Halide::Func(stage.func).output_buffer(),
                               stage.shape);
   std::set<std::string> done;
-  // The transposed copies of products' right operands.
+  // The transposed copies of products' right operands: read in place by
+  // a block-tiled product (its shared tile is filled along K), stored
+  // through shared memory for the others.
   for (const Stage &stage : lf.stages)
     if (stage.product.defined() && stage.rhsIsTranspose)
-      for (const Stage &s : lf.stages)
-        if (s.func.name() == stage.rhs.name() && !done.count(s.func.name()) &&
-            scheduleGpuTranspose(s))
-          done.insert(s.func.name());
+      for (const Stage &s : lf.stages) {
+        if (s.func.name() != stage.rhs.name() || done.count(s.func.name()))
+          continue;
+        if (blockTiles(stage))
+          Halide::Func(s.func).compute_inline();
+        else if (!scheduleGpuTranspose(s))
+          continue;
+        done.insert(s.func.name());
+      }
   // The feature map a block-tiled product stages in shared memory as its left
   // operand (phi(K)) is applied there, once per element, and by its other
   // readers (the sum of phi(K)) per element: stored, it cost a write and a
