@@ -81,9 +81,6 @@ const Stage *pointwiseConsumer(const LoweredFunction &lf, const Stage &mm,
   return found;
 }
 
-} // namespace
-
-namespace {
 /// The names of the Funcs computed at root: stages and attention parts.
 std::set<std::string> stageNames(const LoweredFunction &lf) {
   std::set<std::string> stages;
@@ -94,9 +91,7 @@ std::set<std::string> stageNames(const LoweredFunction &lf) {
       stages.insert(f.name());
   return stages;
 }
-} // namespace
 
-namespace {
 using Readers = std::map<const Stage *, std::set<const Stage *>>;
 
 /// For each stage, the stages (and attention parts, as null) that read it.
@@ -142,6 +137,23 @@ ownedReaders(const LoweredFunction &lf, Readers &readers,
   }
   return found;
 }
+/// The stages that only a product `mm` tiled inside `consumer`, the
+/// consumer itself, or other such stages read: products of one column on
+/// the same rows and pointwise stages.
+std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
+                                              const Stage &mm,
+                                              const Stage &consumer) {
+  Readers readers = findReaders(lf, stageNames(lf));
+  size_t rank = mm.shape.size();
+  return ownedReaders(lf, readers, {&mm, &consumer}, [&](const Stage &s) {
+    if (s.product.defined()) // a product of one column on the same rows
+      return s.shape.size() == rank && s.shape[rank - 1] == 1 &&
+             s.shape[rank - 2] == mm.shape[rank - 2];
+    return s.kind == StageKind::Pointwise &&
+           !Halide::Func(s.func).has_update_definition();
+  });
+}
+
 } // namespace
 
 std::map<const Stage *, std::vector<const Stage *>>
@@ -157,20 +169,6 @@ attn::hl::findPrivateProducers(const LoweredFunction &lf) {
     });
   }
   return result;
-}
-
-std::vector<const Stage *>
-attn::hl::findTileCompanions(const LoweredFunction &lf, const Stage &mm,
-                             const Stage &consumer) {
-  Readers readers = findReaders(lf, stageNames(lf));
-  size_t rank = mm.shape.size();
-  return ownedReaders(lf, readers, {&mm, &consumer}, [&](const Stage &s) {
-    if (s.product.defined()) // a product of one column on the same rows
-      return s.shape.size() == rank && s.shape[rank - 1] == 1 &&
-             s.shape[rank - 2] == mm.shape[rank - 2];
-    return s.kind == StageKind::Pointwise &&
-           !Halide::Func(s.func).has_update_definition();
-  });
 }
 
 std::map<const Stage *, const Stage *>
@@ -197,4 +195,20 @@ const Stage *attn::hl::operandStage(const LoweredFunction &lf,
       found = &s;
     }
   return found;
+}
+
+std::map<const Stage *, std::vector<const Stage *>>
+attn::hl::claimTileCompanions(
+    const LoweredFunction &lf,
+    const std::map<const Stage *, const Stage *> &consumers,
+    std::set<std::string> &claimed) {
+  std::map<const Stage *, std::vector<const Stage *>> companions;
+  for (auto &[product, consumer] : consumers) {
+    if (!consumer || claimed.count(consumer->func.name()))
+      continue;
+    for (const Stage *s : findTileCompanions(lf, *product, *consumer))
+      if (claimed.insert(s->func.name()).second)
+        companions[product].push_back(s);
+  }
+  return companions;
 }

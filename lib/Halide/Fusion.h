@@ -13,6 +13,8 @@
 #include "lib/Halide/Lowering.h"
 
 #include <map>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace attn::hl {
@@ -30,14 +32,17 @@ findProductConsumers(const LoweredFunction &lf);
 std::map<const Stage *, std::vector<const Stage *>>
 findPrivateProducers(const LoweredFunction &lf);
 
-/// The stages that only a product `mm` tiled inside `consumer`, the
-/// consumer itself, or other such stages read: products of one column on
-/// the same rows (linear attention's denominator) and pointwise stages (the
-/// feature map of the left operand). The CPU schedule computes them per
-/// tile of rows, so they never reach memory.
-std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
-                                              const Stage &mm,
-                                              const Stage &consumer);
+/// For each product of `consumers` (findProductConsumers) tiled inside its
+/// consumer, its companions: the stages that only the product, the
+/// consumer, or other companions read — products of one column on the same
+/// rows (linear attention's denominator) and pointwise stages (the feature
+/// map of the left operand) — which the schedules compute with the tiles,
+/// so they never reach memory. Each stage goes to one product: stages in
+/// `claimed` are skipped, and those returned are added to it.
+std::map<const Stage *, std::vector<const Stage *>>
+claimTileCompanions(const LoweredFunction &lf,
+                    const std::map<const Stage *, const Stage *> &consumers,
+                    std::set<std::string> &claimed);
 
 /// The stage that `operand` (a product's operand) is, or reads alone
 /// through views (inlined index maps such as a clamp or a chunking); null

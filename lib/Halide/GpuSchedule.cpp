@@ -256,8 +256,6 @@ bool scheduleGpuScan(const Stage &stage) {
 struct Operands {
   Halide::Func lhs, rhs;
   bool lhsTransposed = false;
-  /// rhs is an inlined transpose: its memory runs along K.
-  bool rhsAlongK = false;
 };
 
 /// Stages `operand`'s loads for one step of `product`'s reduction in
@@ -290,9 +288,13 @@ void stageOperand(Halide::Func operand, Halide::Func product,
 /// memory). Row blocks shift inwards; fewer rows than a block (`enoughRows`
 /// false) take one row per thread. Dynamic columns shift inwards too, which
 /// keeps vector loads aligned only where `alignedCols` (their count a
-/// multiple of 4) holds: a specialisation of its own. Returns false
-/// (scheduling nothing) where the block loops cannot be mapped
-/// (planBlocks).
+/// multiple of 4) holds: a specialisation of its own. `tileLoops`, if given,
+/// receives the innermost block loop and the thread loop that computes the
+/// product. Returns false (scheduling nothing) where the block loops cannot
+/// be mapped (planBlocks).
+struct TileLoops {
+  Var block, thread;
+};
 bool tileGpuProduct(Halide::Func c, Halide::Func product,
                     const std::vector<Halide::RVar> &reduction,
                     int64_t reductionSize, int64_t cols, bool rowsDynamic,
@@ -300,7 +302,7 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
                     const std::vector<bool> &dynamicLead,
                     const Operands *ops = nullptr,
                     std::optional<Halide::Expr> alignedCols = std::nullopt,
-                    Var *block = nullptr) {
+                    TileLoops *tileLoops = nullptr) {
   bool colsDynamic = cols == kDyn;
   std::vector<bool> dynamic = {colsDynamic, rowsDynamic};
   dynamic.insert(dynamic.end(), dynamicLead.begin(), dynamicLead.end());
@@ -347,8 +349,8 @@ bool tileGpuProduct(Halide::Func c, Halide::Func product,
     std::vector<Var> loops = {xo, yo};
     loops.insert(loops.end(), v.begin() + 2, v.end());
     Var innermost = gpuBlocks(s, loops, *groups);
-    if (block)
-      *block = innermost;
+    if (tileLoops)
+      *tileLoops = {innermost, xii};
     s.gpu_threads(xii, ty);
   };
   if (enoughRows && alignedCols)
@@ -419,6 +421,28 @@ bool blockTiles(const Stage &stage) {
          (stage.reductionSize == kDyn || stage.reductionSize % kStep == 0);
 }
 
+/// Fills `tile`, one step of an operand in shared memory whose memory runs
+/// along its dimension `k` (`step` positions), by a lane per position and
+/// a warp per `extent / warps` of its other dimension `other` (coalesced
+/// reads), stored `other`-innermost so that a thread reads `width`
+/// consecutive elements of it as a vector; each position's row is padded by
+/// `width` elements, which keeps those vectors aligned and spreads a warp's
+/// stores over the banks.
+void fillAlongK(Halide::Func tile, Var k, Var other, int step, int extent,
+                int width, int warps) {
+  Var pos("sp"), lane("sl"), wo("sw"), wi("swi");
+  tile.bound_extent(k, step)
+      .reorder_storage(other, k)
+      .align_storage(other, extent + width)
+      .split(k, pos, lane, kLanes)
+      .split(other, wo, wi, extent / warps)
+      .reorder(wi, pos, lane, wo)
+      .unroll(wi)
+      .unroll(pos)
+      .gpu_threads(wo)
+      .gpu_lanes(lane);
+}
+
 /// A product onto static tiles of 64 x 64 (K^T V: the partials of a split
 /// reduction over the sequence, `partial` as columns x rows x chunk u x
 /// leading; the chunked causal form's products of one chunk), computed per
@@ -435,8 +459,7 @@ bool blockTiles(const Stage &stage) {
 /// (scheduling nothing) where it does not apply.
 bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
                          const Halide::RVar &ki, const Stage &stage,
-                         const std::vector<bool> &dynamicLead,
-                         const Operands &ops) {
+                         const std::vector<bool> &dynamicLead) {
   constexpr int kWarps = kTileWarps, kRowsPerLane = kTileRowsPerLane,
                 kColsPerLane = kTileColsPerLane;
   std::vector<bool> dynamic = {false, false};
@@ -480,55 +503,29 @@ bool tileGpuBlockProduct(Halide::Func c, Halide::Func partial,
   }
   // One step of both operands in shared memory: [positions, 64 columns]
   // each, a row of 64 per lane pair of a warp (coalesced), the warps over
-  // the positions. A left operand along K ([rows, positions]) goes in by a
-  // lane per position and a warp per 16 rows, stored rows-innermost (16
-  // rows read as vectors), each position's rows padded to 68 floats so
-  // that a warp's stores spread over the banks.
-  for (Halide::Func operand : {ops.lhs, ops.rhs}) {
+  // the positions; an operand whose memory runs along K (a left one not
+  // transposed, a transposed right one read in place) by fillAlongK.
+  for (Halide::Func operand : {stage.lhs, stage.rhs}) {
+    bool isLhs = operand.name() == stage.lhs.name();
     Halide::Func tile = operand.in(partial);
     std::vector<Var> a = tile.args(); // along the row, positions, ...
-    Var lane("sl"), vec("sv"), wo("sw"), wi("swi");
     tile.compute_at(partial, ro);
-    if (operand.name() == ops.lhs.name() && !ops.lhsTransposed) {
-      int rows = kWarps * kRowsPerLane;
-      Var pos("sp");
-      tile.bound_extent(a[0], step)
-          .reorder_storage(a[1], a[0])
-          .align_storage(a[1], rows + 4)
-          .split(a[0], pos, lane, kLanes)
-          .split(a[1], wo, wi, rows / kWarps)
-          .reorder(wi, pos, lane, wo)
-          .unroll(wi)
-          .unroll(pos)
-          .gpu_threads(wo)
-          .gpu_lanes(lane);
-      continue;
-    }
-    if (operand.name() == ops.rhs.name() && ops.rhsAlongK) {
-      // Filled along K (a lane per position, a warp per 16 columns), each
-      // position's columns padded to 66 floats: a warp's stores hit 16
-      // banks, pairs of columns stay 8-byte aligned for the reads.
-      int cols = kLanes * kColsPerLane;
-      Var pos("sp");
+    if (isLhs && !stage.lhsTransposed) // 16 rows read as vectors of 4
+      fillAlongK(tile, a[0], a[1], step, kWarps * kRowsPerLane, 4, kWarps);
+    else if (!isLhs && stage.rhsIsTranspose) // pairs of columns
+      fillAlongK(tile, a[1], a[0], step, kLanes * kColsPerLane, kColsPerLane,
+                 kWarps);
+    else {
+      Var lane("sl"), vec("sv"), wo("sw"), wi("swi");
       tile.bound_extent(a[1], step)
-          .align_storage(a[0], cols + 2)
-          .split(a[1], pos, lane, kLanes)
-          .split(a[0], wo, wi, cols / kWarps)
-          .reorder(wi, pos, lane, wo)
+          .split(a[0], lane, vec, kColsPerLane, TailStrategy::RoundUp)
+          .split(a[1], wo, wi, step / kWarps)
+          .reorder(vec, wi, lane, wo)
+          .vectorize(vec)
           .unroll(wi)
-          .unroll(pos)
           .gpu_threads(wo)
           .gpu_lanes(lane);
-      continue;
     }
-    tile.bound_extent(a[1], step)
-        .split(a[0], lane, vec, kColsPerLane, TailStrategy::RoundUp)
-        .split(a[1], wo, wi, step / kWarps)
-        .reorder(vec, wi, lane, wo)
-        .vectorize(vec)
-        .unroll(wi)
-        .gpu_threads(wo)
-        .gpu_lanes(lane);
   }
   return true;
 }
@@ -560,8 +557,7 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
   if (cols == kDyn || cols % kLanes != 0 || (rows != kDyn && rows < kBlockRows))
     return false;
   std::vector<bool> dynamicLead = dynamicInnermostFirst(stage.shape, rank - 2);
-  Operands ops{stage.lhs, stage.rhs, stage.lhsTransposed,
-               stage.rhsIsTranspose && blockTiles(stage)};
+  Operands ops{stage.lhs, stage.rhs, stage.lhsTransposed};
   if (splitsReduction(stage)) {
     dynamicLead.push_back(true);
     if (!planBlocks(dynamicLead))
@@ -574,13 +570,13 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
     f.compute_inline();
     scheduleGpuFunc(p);
     Halide::Func c = partial.in();
-    return tileGpuBlockProduct(c, partial, ki, stage, dynamicLead, ops) ||
+    return tileGpuBlockProduct(c, partial, ki, stage, dynamicLead) ||
            tileGpuProduct(c, partial, {ki}, kDyn, cols, false, std::nullopt,
                           dynamicLead);
   }
   Halide::Func c = consumer ? Halide::Func(consumer->func) : f;
   if (blockTiles(stage) &&
-      tileGpuBlockProduct(c, p, p.rvars(0)[0], stage, dynamicLead, ops)) {
+      tileGpuBlockProduct(c, p, p.rvars(0)[0], stage, dynamicLead)) {
     if (consumer)
       f.compute_inline();
     for (const Stage *s : companions)
@@ -616,9 +612,9 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
     tile = Halide::Func(stage.lhs).in(readers);
     ops.lhs = tile;
   }
-  Var block;
+  TileLoops loops;
   if (!tileGpuProduct(c, p, p.rvars(0), stage.reductionSize, cols, rows == kDyn,
-                      enoughRows, dynamicLead, &ops, std::nullopt, &block))
+                      enoughRows, dynamicLead, &ops, std::nullopt, &loops))
     return false;
   if (consumer)
     f.compute_inline();
@@ -632,7 +628,7 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
   // consecutive positions (one vector) x kRowsPerThread rows each.
   std::vector<Var> a = tile.args(); // K, rows, leading...
   Var ko("sk"), ki("ski"), ro("sr"), ri("sri");
-  tile.compute_at(c, block)
+  tile.compute_at(c, loops.block)
       .store_in(Halide::MemoryType::GPUShared)
       .split(a[0], ko, ki, 4)
       .split(a[1], ro, ri, kRowsPerThread, TailStrategy::GuardWithIf)
@@ -648,7 +644,7 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
     Halide::Func(s->func).compute_inline();
     Halide::Func d = s->product;
     std::vector<Var> dv = d.args();
-    d.compute_at(c, Var("xii")).unroll(dv[0]).unroll(dv[1]);
+    d.compute_at(c, loops.thread).unroll(dv[0]).unroll(dv[1]);
     d.update().reorder(dv[0], dv[1], d.rvars(0)[0]).unroll(dv[0]).unroll(dv[1]);
   }
   return true;
@@ -841,17 +837,18 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
   // The transposed copies of products' right operands: read in place by
   // a block-tiled product (its shared tile is filled along K), stored
   // through shared memory for the others.
-  for (const Stage &stage : lf.stages)
-    if (stage.product.defined() && stage.rhsIsTranspose)
-      for (const Stage &s : lf.stages) {
-        if (s.func.name() != stage.rhs.name() || done.count(s.func.name()))
-          continue;
-        if (blockTiles(stage))
-          Halide::Func(s.func).compute_inline();
-        else if (!scheduleGpuTranspose(s))
-          continue;
-        done.insert(s.func.name());
-      }
+  for (const Stage &stage : lf.stages) {
+    const Stage *t = stage.product.defined() && stage.rhsIsTranspose
+                         ? operandStage(lf, stage.rhs)
+                         : nullptr;
+    if (!t || done.count(t->func.name()))
+      continue;
+    if (blockTiles(stage))
+      Halide::Func(t->func).compute_inline();
+    else if (!scheduleGpuTranspose(*t))
+      continue;
+    done.insert(t->func.name());
+  }
   // The feature map a block-tiled product stages in shared memory as its left
   // operand (phi(K)) is applied there, once per element, and by its other
   // readers (the sum of phi(K)) per element: stored, it cost a write and a
@@ -864,15 +861,8 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
           done.insert(s->func.name()).second)
         Halide::Func(s->func).compute_inline();
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
-  // Each stage goes to one product: a second claim is dropped.
-  std::map<const Stage *, std::vector<const Stage *>> companions;
-  for (auto &[product, consumer] : consumers) {
-    if (!consumer || done.count(consumer->func.name()))
-      continue;
-    for (const Stage *s : findTileCompanions(lf, *product, *consumer))
-      if (done.insert(s->func.name()).second)
-        companions[product].push_back(s);
-  }
+  std::map<const Stage *, std::vector<const Stage *>> companions =
+      claimTileCompanions(lf, consumers, done);
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))

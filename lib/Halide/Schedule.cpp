@@ -481,19 +481,12 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
-  std::map<const Stage *, std::vector<const Stage *>> companions;
   std::set<std::string> done;
   for (auto &[product, owned] : producers)
     for (const Stage *s : owned)
       done.insert(s->func.name());
-  // Each stage goes to one product: a second claim is dropped.
-  for (auto &[product, consumer] : consumers) {
-    if (!consumer || done.count(consumer->func.name()))
-      continue;
-    for (const Stage *s : findTileCompanions(lf, *product, *consumer))
-      if (done.insert(s->func.name()).second)
-        companions[product].push_back(s);
-  }
+  std::map<const Stage *, std::vector<const Stage *>> companions =
+      claimTileCompanions(lf, consumers, done);
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
