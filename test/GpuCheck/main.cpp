@@ -7,8 +7,8 @@
 // function, head size and T; exits 1 on a disagreement beyond 1e-5
 // relative, 2 if no GPU could be used.
 //
-// --bad-buffers: buffers a CUDA kernel rejects before it uses the GPU (rows
-// not dense, a misaligned host pointer), with the error each gets.
+// --bad-buffers: buffers a CUDA kernel rejects (rows not dense, a
+// misaligned host pointer), with the error each gets.
 //
 //===----------------------------------------------------------------------===//
 #include "gpu_check_cpu.h"
@@ -30,14 +30,22 @@ using Halide::Runtime::Buffer;
 namespace {
 using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                        halide_buffer_t *);
-struct Pair {
+/// One function of ops.mlir, compiled for heads of 32 and of 64, each for
+/// CUDA and for the CPU.
+struct Pattern {
   const char *name;
-  int dim;
-  Kernel gpu, cpu;
+  struct {
+    int dim;
+    Kernel gpu, cpu;
+  } sizes[2];
 };
+// clang-format off
+#define PATTERN(f) {#f, {{32, gpu_##f, cpu_##f}, {64, gpu64_##f, cpu64_##f}}}
+// clang-format on
 
 /// A CUDA kernel handed buffers it must reject: an error code and Halide's
-/// message, no GPU needed (the checks run before any device call).
+/// message (the CUDA runtime starts first: without a GPU the answer is that
+/// no CUDA library was found).
 int badBuffers() {
   int t = 37;
   Buffer<float> k(64, t, 4, 2), v(64, t, 4, 2), o(64, t, 4, 2);
@@ -64,59 +72,51 @@ int badBuffers() {
 int main(int argc, char **argv) {
   if (argc > 1 && std::strcmp(argv[1], "--bad-buffers") == 0)
     return badBuffers();
-  const Pair pairs[] = {
-      {"softmax", 32, gpu_softmax, cpu_softmax},
-      {"softmax_causal", 32, gpu_softmax_causal, cpu_softmax_causal},
-      {"linear", 32, gpu_linear, cpu_linear},
-      {"linear_causal", 32, gpu_linear_causal, cpu_linear_causal},
-      {"galerkin", 32, gpu_galerkin, cpu_galerkin},
-      {"retnet", 32, gpu_retnet, cpu_retnet},
-      {"aft_simple", 32, gpu_aft_simple, cpu_aft_simple},
-      {"softmax", 64, gpu64_softmax, cpu64_softmax},
-      {"softmax_causal", 64, gpu64_softmax_causal, cpu64_softmax_causal},
-      {"linear", 64, gpu64_linear, cpu64_linear},
-      {"linear_causal", 64, gpu64_linear_causal, cpu64_linear_causal},
-      {"galerkin", 64, gpu64_galerkin, cpu64_galerkin},
-      {"retnet", 64, gpu64_retnet, cpu64_retnet},
-      {"aft_simple", 64, gpu64_aft_simple, cpu64_aft_simple}};
+  const Pattern patterns[] = {PATTERN(softmax),   PATTERN(softmax_causal),
+                              PATTERN(linear),    PATTERN(linear_causal),
+                              PATTERN(galerkin),  PATTERN(retnet),
+                              PATTERN(aft_simple)};
   int failures = 0;
   for (int t : {1, 37, 300, 1030}) {
-    for (const Pair &p : pairs) {
-      int d = p.dim;
-      std::mt19937 rng(t);
-      std::uniform_real_distribution<float> uniform(-1, 1);
-      Buffer<float> q(d, t, 4, 2), k(d, t, 4, 2), v(d, t, 4, 2);
-      for (Buffer<float> *b : {&q, &k, &v}) {
-        b->for_each_value([&](float &x) { x = uniform(rng); });
-        b->set_host_dirty(); // Halide copies host data marked dirty
-      }
-      Buffer<float> want(d, t, 4, 2), got(d, t, 4, 2);
-      if (p.cpu(q, k, v, want) != 0) {
-        std::printf("%s d=%d T=%d: CPU kernel failed: %s\n", p.name, d, t,
-                    attn_last_error());
-        return 1;
-      }
-      // Twice: inputs copied from the host, then already on the device.
-      for (int call = 0; call < 2; ++call) {
-        int rc = p.gpu(q, k, v, got);
-        rc = rc ? rc : got.copy_to_host();
-        if (rc != 0) {
-          std::printf("%s d=%d T=%d: GPU kernel failed (%d): %s\n", p.name, d,
-                      t, rc, attn_last_error());
-          return 2;
+    for (const Pattern &pattern : patterns)
+      for (const auto &p : pattern.sizes) {
+        const char *name = pattern.name;
+        int d = p.dim;
+        std::mt19937 rng(t);
+        std::uniform_real_distribution<float> uniform(-1, 1);
+        Buffer<float> q(d, t, 4, 2), k(d, t, 4, 2), v(d, t, 4, 2);
+        for (Buffer<float> *b : {&q, &k, &v}) {
+          b->for_each_value([&](float &x) { x = uniform(rng); });
+          b->set_host_dirty(); // Halide copies host data marked dirty
         }
+        Buffer<float> want(d, t, 4, 2), got(d, t, 4, 2);
+        if (p.cpu(q, k, v, want) != 0) {
+          std::printf("%s d=%d T=%d: CPU kernel failed: %s\n", name, d, t,
+                      attn_last_error());
+          return 1;
+        }
+        // Twice: inputs copied from the host, then already on the device.
+        for (int call = 0; call < 2; ++call) {
+          int rc = p.gpu(q, k, v, got);
+          rc = rc ? rc : got.copy_to_host();
+          if (rc != 0) {
+            std::printf("%s d=%d T=%d: GPU kernel failed (%d): %s\n", name, d,
+                        t, rc, attn_last_error());
+            return 2;
+          }
+        }
+        double err = 0, mag = 0;
+        for (size_t i = 0; i < want.number_of_elements(); ++i) {
+          err =
+              std::max(err, (double)std::fabs(got.data()[i] - want.data()[i]));
+          mag = std::max(mag, (double)std::fabs(want.data()[i]));
+        }
+        double rel = err / std::max(mag, 1e-30);
+        bool ok = rel <= 1e-5;
+        failures += !ok;
+        std::printf("%-15s d=%d T=%-4d cuda vs cpu: rel error %.2e %s\n", name,
+                    d, t, rel, ok ? "ok" : "FAIL");
       }
-      double err = 0, mag = 0;
-      for (size_t i = 0; i < want.number_of_elements(); ++i) {
-        err = std::max(err, (double)std::fabs(got.data()[i] - want.data()[i]));
-        mag = std::max(mag, (double)std::fabs(want.data()[i]));
-      }
-      double rel = err / std::max(mag, 1e-30);
-      bool ok = rel <= 1e-5;
-      failures += !ok;
-      std::printf("%-15s d=%d T=%-4d cuda vs cpu: rel error %.2e %s\n", p.name,
-                  d, t, rel, ok ? "ok" : "FAIL");
-    }
   }
   std::printf("%d failures\n", failures);
   return failures ? 1 : 0;
