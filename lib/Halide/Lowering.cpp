@@ -359,8 +359,9 @@ public:
     return view(a, pointwise("chunk", ext, shape, [&](const Index &x) {
                   Expr pos = x[dim] * (int)size + x[dim + 1];
                   Index src = without(x, dim + 1);
-                  src[dim] = Halide::clamp(pos, 0, t - 1);
-                  return Halide::select(pos < t, at(a, src), constant(0));
+                  src[dim] = Halide::clamp(Halide::likely(pos), 0, t - 1);
+                  return Halide::select(Halide::likely(pos < t), at(a, src),
+                                        constant(0));
                 }));
   }
 
