@@ -439,20 +439,45 @@ void scheduleFusedAttention(const FusedAttention &g,
   std::vector<Var> v = out.args(); // e, i, batch...
   Var rowsOuter("rows_o"), rowsInner("rows_i");
   out.compute_root();
-  out.split(v[1], rowsOuter, rowsInner, kRows, TailStrategy::GuardWithIf);
-  out.vectorize(v[0], width, TailStrategy::GuardWithIf);
   std::vector<Var> outer = {rowsOuter};
   outer.insert(outer.end(), v.begin() + 2, v.end());
-  Var fused = parallelizeOuter(out, outer, 1);
+  Var fused;
+  // Blocks of rows shift inwards at the end (a few rows computed twice)
+  // where there are enough rows, so that a block's buffers have a constant
+  // size and LLVM keeps the products' tiles in registers across the keys.
+  auto blocks = [&](Halide::Stage s, TailStrategy tail) {
+    s.split(v[1], rowsOuter, rowsInner, kRows, tail);
+    s.vectorize(v[0], width, TailStrategy::GuardWithIf);
+    fused = parallelizeOuter(s, outer, 1);
+  };
+  blocks(out.specialize(g.rows >= kRows), TailStrategy::ShiftInwards);
+  blocks(out, TailStrategy::GuardWithIf);
 
-  // The products of a block in tiles of tileRows rows x 2 vectors with the
-  // reduction loop outside the tile: each loaded vector feeds tileRows
-  // FMAs (one vector per row put a load, FMA and store per key in the
-  // weighted values' loop). The block's buffers are not constant-size, so
-  // LLVM does not keep the tile in registers; computing a copy per
-  // constant-size tile (as for products) made it slower here (781 vs 521
-  // ms at T=4k): the tiles at the ends of the keys went to the heap.
+  // The products of a block in register tiles of tileRows rows x 2
+  // vectors. Where the block is a whole number of tiles (`enough`): a copy
+  // of the product per block, tiled as tileCpuProduct does (tiles shift
+  // inwards at the ends), the product computed per tile with its reduction
+  // inside, a constant-size block that LLVM keeps in registers (T=4k: 540
+  // -> 338 ms). Tiles of the block's own buffer, with the reduction outside
+  // them, loaded and stored each accumulator per key: the buffer's size is
+  // not constant. That is the fallback (a dynamic or narrow head size).
   int tileRows = registerTileRows(target) >= 8 ? 8 : 4;
+  auto tileInBlock = [&](Halide::Func f, Halide::Expr enough) {
+    Halide::Func w = f.in();
+    w.compute_at(out, fused);
+    std::vector<Var> wv = w.args();
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"); // computeInCpuTile's names
+    auto tile = [&](Halide::Stage s, TailStrategy tail) {
+      s.split(wv[0], xo, xi, 2 * width, tail)
+          .split(wv[1], yo, yi, tileRows, tail)
+          .reorder(xi, yi, xo, yo)
+          .vectorize(xi, width)
+          .unroll(yi);
+    };
+    tile(w.specialize(enough), TailStrategy::ShiftInwards);
+    tile(w, TailStrategy::GuardWithIf);
+    computeInCpuTile(w, f, f.rvars(0), width, enough);
+  };
   auto productInBlock = [&](Halide::Func f) {
     f.compute_at(out, fused);
     std::vector<Var> fv = f.args();
@@ -470,8 +495,13 @@ void scheduleFusedAttention(const FusedAttention &g,
     order.insert(order.end(), fv.begin() + 2, fv.end());
     u.reorder(order).vectorize(cii).unroll(cio).unroll(ri);
   };
-  productInBlock(g.scores);   // j, i, batch...
-  productInBlock(g.weighted); // e, i, batch...
+  Halide::Expr blockRows = g.rows >= kRows;
+  tileInBlock(g.scores, blockRows && g.keys >= 2 * width); // j, i, batch...
+  int64_t e = g.shape.back();
+  if (e != kDyn && e >= 2 * width)
+    tileInBlock(g.weighted, blockRows); // e, i, batch...
+  else
+    productInBlock(g.weighted);
   for (Halide::Func f : {g.rowMax, g.rowSum})
     f.compute_at(out, fused);
   Halide::Func probs = g.probs;

@@ -1,0 +1,4 @@
+func.func @attention(%q: tensor<1x2x?x32xf32>, %k: tensor<1x2x?x32xf32>, %v: tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32> {
+  %o = attn.attention softmax %q, %k, %v : (tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  return %o : tensor<1x2x?x32xf32>
+}
