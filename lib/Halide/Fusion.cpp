@@ -19,6 +19,14 @@ bool readsThroughInlined(const Halide::Internal::Function &f,
                          const std::set<std::string> &stages,
                          std::set<std::string> &seen) {
   for (auto &[name, callee] : Halide::Internal::find_direct_calls(f)) {
+    // A copy of the callee made for f (clone_in): f reads the copy.
+    const auto &copies = callee.schedule().wrappers();
+    if (auto copy = copies.find(f.name()); copy != copies.end()) {
+      if (readsThroughInlined(Halide::Internal::Function(copy->second), target,
+                              stages, seen))
+        return true;
+      continue;
+    }
     if (name == target)
       return true;
     if (stages.count(name) || !seen.insert(name).second)
@@ -155,6 +163,39 @@ std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
 }
 
 } // namespace
+
+void attn::hl::unshareSplitOperands(const LoweredFunction &lf) {
+  std::set<std::string> stages = stageNames(lf);
+  Readers readers = findReaders(lf, stages);
+  for (const Stage &mm : lf.stages) {
+    if (!mm.product.defined() || mm.reductionSize != kDyn ||
+        llvm::any_of(mm.shape, [](int64_t e) { return e == kDyn; }))
+      continue;
+    for (Halide::Func operand : {mm.lhs, mm.rhs}) {
+      const Stage *s = operand.defined() ? operandStage(lf, operand) : nullptr;
+      if (!s || s->kind != StageKind::Pointwise || s->product.defined() ||
+          Halide::Func(s->func).has_update_definition() ||
+          llvm::any_of(lf.outputs, [&](const Halide::Func &o) {
+            return o.name() == s->func.name();
+          }))
+        continue;
+      // The other readers: stages that call it directly and apply it once
+      // per element (not products, which would apply it per multiply-add).
+      std::vector<Halide::Func> others;
+      bool ok = !readers[s].count(nullptr);
+      for (const Stage *r : readers[s]) {
+        if (!ok || r == &mm)
+          continue;
+        ok = !r->product.defined() && r->kind != StageKind::Stencil &&
+             Halide::Internal::find_direct_calls(r->func.function())
+                 .count(s->func.name());
+        others.push_back(r->func);
+      }
+      if (ok && !others.empty())
+        Halide::Func(s->func).clone_in(others);
+    }
+  }
+}
 
 std::map<const Stage *, std::vector<const Stage *>>
 attn::hl::findPrivateProducers(const LoweredFunction &lf) {

@@ -24,6 +24,14 @@ namespace attn::hl {
 std::map<const Stage *, const Stage *>
 findProductConsumers(const LoweredFunction &lf);
 
+/// The pointwise operand of a product with a long dynamic reduction (phi(K)
+/// of K^T V) that other stages also read once per element (the sum of
+/// phi(K)): each of those gets its own copy (Halide's clone_in), inlined,
+/// so that the operand is the product's alone (findPrivateProducers) and
+/// is computed per chunk with it, never stored. Its elementwise work is
+/// done twice; a write and a read of T x d values are saved. Call before
+/// the other analyses.
+void unshareSplitOperands(const LoweredFunction &lf);
 /// For each product stage of `lf` with a long dynamic reduction, the
 /// stages that only it reads, directly or through other such stages (its
 /// operands' producers: layer norms and their statistics), which the

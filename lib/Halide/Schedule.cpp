@@ -516,6 +516,7 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
                                     const Halide::Target &target) {
   if (target.has_gpu_feature())
     return applyGpuSchedule(lf);
+  unshareSplitOperands(lf);
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
