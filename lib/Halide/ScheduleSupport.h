@@ -33,10 +33,22 @@ inline Halide::Func splitRfactor(Halide::Func f, int factor,
                                  const Halide::RVar &outer,
                                  const Halide::RVar &inner,
                                  const Halide::Var &u, RfactorBy by) {
-  return f.update()
-      .split(f.rvars(0)[0], outer, inner, factor,
-             Halide::TailStrategy::GuardWithIf)
-      .rfactor(by == RfactorBy::Chunk ? outer : inner, u);
+  Halide::Func intm =
+      f.update()
+          .split(f.rvars(0)[0], outer, inner, factor,
+                 Halide::TailStrategy::GuardWithIf)
+          .rfactor(by == RfactorBy::Chunk ? outer : inner, u);
+  // rfactor appends u as the outermost dimension. Lane sums are vectorised
+  // along u: stored innermost, they are vectors in memory, not a gather and
+  // a scatter per vector.
+  if (by == RfactorBy::Lane) {
+    std::vector<Halide::Var> storage = {u};
+    for (const Halide::Var &a : intm.args())
+      if (a.name() != u.name())
+        storage.push_back(a);
+    intm.reorder_storage(storage);
+  }
+  return intm;
 }
 
 /// The pure dimensions of `f` other than `u` (an rfactor's new one).
