@@ -126,14 +126,11 @@ std::vector<const Stage *>
 ownedReaders(const LoweredFunction &lf, Readers &readers,
              std::set<const Stage *> owned,
              const std::function<bool(const Stage &)> &admit) {
-  std::set<std::string> outputs;
-  for (const Halide::Func &f : lf.outputs)
-    outputs.insert(f.name());
   std::vector<const Stage *> found;
   for (bool grew = true; grew;) {
     grew = false;
     for (const Stage &s : lf.stages) {
-      if (owned.count(&s) || !admit(s) || outputs.count(s.func.name()) ||
+      if (owned.count(&s) || !admit(s) || lf.isOutput(s.func) ||
           readers[&s].empty() ||
           !llvm::all_of(readers[&s],
                         [&](const Stage *r) { return owned.count(r); }))
@@ -174,24 +171,27 @@ void attn::hl::unshareSplitOperands(const LoweredFunction &lf) {
     for (Halide::Func operand : {mm.lhs, mm.rhs}) {
       const Stage *s = operand.defined() ? operandStage(lf, operand) : nullptr;
       if (!s || s->kind != StageKind::Pointwise || s->product.defined() ||
-          Halide::Func(s->func).has_update_definition() ||
-          llvm::any_of(lf.outputs, [&](const Halide::Func &o) {
-            return o.name() == s->func.name();
-          }))
+          Halide::Func(s->func).has_update_definition() || lf.isOutput(s->func))
         continue;
       // The other readers: stages that call it directly and apply it once
-      // per element (not products, which would apply it per multiply-add).
+      // per element (not attention parts, not products, which would apply
+      // it per multiply-add).
+      auto appliesOnce = [&](const Stage *r) {
+        return r && !r->product.defined() && r->kind != StageKind::Stencil &&
+               Halide::Internal::find_direct_calls(r->func.function())
+                   .count(s->func.name());
+      };
       std::vector<Halide::Func> others;
-      bool ok = !readers[s].count(nullptr);
       for (const Stage *r : readers[s]) {
-        if (!ok || r == &mm)
+        if (r == &mm)
           continue;
-        ok = !r->product.defined() && r->kind != StageKind::Stencil &&
-             Halide::Internal::find_direct_calls(r->func.function())
-                 .count(s->func.name());
+        if (!appliesOnce(r)) {
+          others.clear();
+          break;
+        }
         others.push_back(r->func);
       }
-      if (ok && !others.empty())
+      if (!others.empty())
         Halide::Func(s->func).clone_in(others);
     }
   }

@@ -728,9 +728,8 @@ bool scheduleGpuRowDot(Halide::Func f, const Shape &shape,
   Var u("u");
   Halide::Func lanes = splitRfactor(f, 4, ro, ri, u, RfactorBy::Lane);
   f.compute_root();
-  // [.., rows, 1] (a kept column, a block loop of one) or [.., rows].
   std::vector<Var> v = f.args();
-  size_t rowArg = rank >= 2 && shape.back() == 1 ? 1 : 0;
+  size_t rowArg = rowsArg(shape);
   Var rowBlock("rows_b"), row("rows_t");
   for (Halide::Stage s : {Halide::Stage(f), f.update()}) {
     s.split(v[rowArg], rowBlock, row, kThreads, TailStrategy::GuardWithIf);
@@ -828,9 +827,7 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
   for (size_t i = 0; i < lf.params.size(); ++i)
     requireDenseAlignedRows(lf.params[i], lf.paramShapes[i]);
   for (const Stage &stage : lf.stages)
-    if (llvm::any_of(lf.outputs, [&](const Halide::Func &o) {
-          return o.name() == stage.func.name();
-        }))
+    if (lf.isOutput(stage.func))
       requireDenseAlignedRows(Halide::Func(stage.func).output_buffer(),
                               stage.shape);
   std::set<std::string> done;

@@ -1097,6 +1097,11 @@ mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
 }
 } // namespace
 
+bool LoweredFunction::isOutput(const Halide::Func &f) const {
+  return llvm::any_of(
+      outputs, [&](const Halide::Func &o) { return o.name() == f.name(); });
+}
+
 Halide::Pipeline LoweredFunction::pipeline() const {
   Halide::Pipeline p(outputs);
   for (const Requirement &r : requirements) {

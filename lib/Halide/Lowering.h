@@ -88,6 +88,8 @@ struct LoweredFunction {
   };
   std::vector<Requirement> requirements;
 
+  /// Whether `f` is one of the outputs.
+  bool isOutput(const Halide::Func &f) const;
   /// The pipeline of the outputs, carrying the requirements.
   Halide::Pipeline pipeline() const;
   /// Arguments in the order of the C function: the inputs (outputs follow

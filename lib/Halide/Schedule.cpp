@@ -4,6 +4,7 @@
 #include "lib/Halide/ScheduleSupport.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -106,7 +107,7 @@ int registerTileRows(const Halide::Target &target) {
   return target.has_feature(Halide::Target::AVX512) ? 8 : 6;
 }
 
-/// `product` computed per tile of `c` (tileCpuProduct's loop "xo"): a
+/// `product` computed per tile of `c` (tileInRegisters' loop "xo"): a
 /// constant-size block, vectorised along its columns, its rows unrolled
 /// where the tile has them all (`enoughRows`), its `reduction` outside.
 void computeInCpuTile(Halide::Func c, Halide::Func product,
@@ -129,41 +130,54 @@ void computeInCpuTile(Halide::Func c, Halide::Func product,
   }
 }
 
-/// The CPU register tile: `c` (columns, rows, leading...) in tiles of
-/// kRows x `block` columns (vectorised, rows unrolled), `product` computed
-/// per tile (a constant-size block on the stack, which LLVM keeps in
-/// registers) with its `reduction` loop outside the tile. Row tiles shift
-/// inwards at the end (`c` is pure: a few rows are computed twice) so every
-/// tile has the same size; where `enoughRows` is given and false, the
-/// generic (guarded, not unrolled) tile. `parallel` is the one loop run in
-/// parallel, or undefined for the row tiles. Returns the loop over tiles of
-/// rows.
+/// `c` (columns, rows, leading...) in register tiles of `rows` x `block`
+/// columns (vectorised, rows unrolled), `product` computed per tile (a
+/// constant-size block on the stack, which LLVM keeps in registers) with
+/// its `reduction` loop outside the tile. Tiles shift inwards at the ends
+/// (`c` is pure: a few elements are computed twice) so every tile has the
+/// same size; where `enough` is given and false, the generic (guarded, not
+/// unrolled) tile. `each` finishes the schedule of each version of `c`.
+void tileInRegisters(Halide::Func c, Halide::Func product,
+                     const std::vector<Halide::RVar> &reduction, int width,
+                     int rows, int block, std::optional<Halide::Expr> enough,
+                     const std::function<void(Halide::Stage)> &each) {
+  std::vector<Var> v = c.args();              // columns, rows, leading...
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi"); // computeInCpuTile's "xo"
+  auto tile = [&](Halide::Stage s, TailStrategy colTail, TailStrategy rowTail) {
+    s.split(v[0], xo, xi, block, colTail).split(v[1], yo, yi, rows, rowTail);
+    std::vector<VarOrRVar> order = {xi, yi, xo, yo};
+    order.insert(order.end(), v.begin() + 2, v.end());
+    s.reorder(order).vectorize(xi, width).unroll(yi);
+    each(s);
+  };
+  if (enough)
+    tile(c.specialize(*enough), TailStrategy::ShiftInwards,
+         TailStrategy::ShiftInwards);
+  tile(c, TailStrategy::GuardWithIf,
+       enough ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards);
+  computeInCpuTile(c, product, reduction, width, enough);
+}
+
+/// A product's register tiles (tileInRegisters) in `c` computed at root.
+/// `parallel` is the one loop run in parallel, or undefined for the tiles
+/// of rows. Returns the loop over tiles of rows.
 Var tileCpuProduct(Halide::Func c, Halide::Func product,
                    const std::vector<Halide::RVar> &reduction, int width,
                    int kRows, int block, std::optional<Halide::Expr> enoughRows,
                    std::optional<Var> parallel, int perTask) {
   c.compute_root();
-  std::vector<Var> v = c.args(); // columns, rows, leading...
-  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  Var rowTiles = yo; // the loop over tiles of rows
-  auto tile = [&](Halide::Stage s, TailStrategy rowTail) {
-    s.split(v[0], xo, xi, block, TailStrategy::GuardWithIf)
-        .split(v[1], yo, yi, kRows, rowTail);
-    std::vector<VarOrRVar> order = {xi, yi, xo, yo};
-    order.insert(order.end(), v.begin() + 2, v.end());
-    s.reorder(order).vectorize(xi, width).unroll(yi);
-    // One loop in parallel, not fused ones: inside fused loops with dynamic
-    // extents Halide cannot see that a tile has one batch index, and sizes
-    // the product's block (then on the heap) by a range of them.
-    if (parallel)
-      s.parallel(*parallel);
-    else
-      parallelizeOuter(s, {yo}, perTask, &rowTiles);
-  };
-  if (enoughRows)
-    tile(c.specialize(*enoughRows), TailStrategy::ShiftInwards);
-  tile(c, enoughRows ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards);
-  computeInCpuTile(c, product, reduction, width, enoughRows);
+  Var rowTiles("yo"); // the loop over tiles of rows
+  tileInRegisters(c, product, reduction, width, kRows, block, enoughRows,
+                  [&](Halide::Stage s) {
+                    // One loop in parallel, not fused ones: inside fused
+                    // loops with dynamic extents Halide cannot see that a
+                    // tile has one batch index, and sizes the product's
+                    // block (then on the heap) by a range of them.
+                    if (parallel)
+                      s.parallel(*parallel);
+                    else
+                      parallelizeOuter(s, {Var("yo")}, perTask, &rowTiles);
+                  });
   return rowTiles;
 }
 
@@ -305,8 +319,7 @@ bool scheduleRowReduction(const Stage &stage, int width) {
       stage.reductionSize % width != 0 || f.num_update_definitions() != 1 ||
       f.rvars(0).size() != 1)
     return false;
-  // The rows: the innermost result dimension that is not a kept 1.
-  size_t rowsAt = rank >= 2 && stage.shape.back() == 1 ? 1 : 0;
+  size_t rowsAt = rowsArg(stage.shape);
   std::vector<Var> v = f.args(); // [kept 1,] rows, leading...
   Halide::RVar ro("ro"), ri("ri");
   Var u("u"), rowsOuter("rows_o"), rowsInner("rows_i");
@@ -461,27 +474,18 @@ void scheduleFusedAttention(const FusedAttention &g,
 
   // The products of a block in register tiles of tileRows rows x 2
   // vectors. Where the block is a whole number of tiles (`enough`): a copy
-  // of the product per block, tiled as tileCpuProduct does (tiles shift
-  // inwards at the ends), the product computed per tile with its reduction
-  // inside, a constant-size block that LLVM keeps in registers (T=4k: 540
-  // -> 338 ms). Tiles of the block's own buffer, with the reduction outside
-  // them, loaded and stored each accumulator per key: the buffer's size is
-  // not constant. That is the fallback (a dynamic or narrow head size).
+  // of the product per block, tiled as products are (tileInRegisters: tiles
+  // shift inwards at the ends), the product computed per tile with its
+  // reduction inside, a constant-size block that LLVM keeps in registers
+  // (T=4k: 540 -> 338 ms). Tiles of the block's own buffer, with the
+  // reduction outside them, loaded and stored each accumulator per key: the
+  // buffer's size is not constant. That is the fallback (a dynamic or narrow
+  // head size).
   auto tileInBlock = [&](Halide::Func f, Halide::Expr enough) {
     Halide::Func w = f.in();
     w.compute_at(out, fused);
-    std::vector<Var> wv = w.args();
-    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"); // computeInCpuTile's names
-    auto tile = [&](Halide::Stage s, TailStrategy tail) {
-      s.split(wv[0], xo, xi, 2 * width, tail)
-          .split(wv[1], yo, yi, tileRows, tail)
-          .reorder(xi, yi, xo, yo)
-          .vectorize(xi, width)
-          .unroll(yi);
-    };
-    tile(w.specialize(enough), TailStrategy::ShiftInwards);
-    tile(w, TailStrategy::GuardWithIf);
-    computeInCpuTile(w, f, f.rvars(0), width, enough);
+    tileInRegisters(w, f, f.rvars(0), width, tileRows, 2 * width, enough,
+                    [](Halide::Stage) {});
   };
   auto productInBlock = [&](Halide::Func f) {
     f.compute_at(out, fused);
