@@ -161,9 +161,10 @@ std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
 
 } // namespace
 
-void attn::hl::unshareSplitOperands(const LoweredFunction &lf) {
-  std::set<std::string> stages = stageNames(lf);
-  Readers readers = findReaders(lf, stages);
+std::map<const Stage *, std::vector<Halide::Func>>
+attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {
+  Readers readers = findReaders(lf, stageNames(lf));
+  std::map<const Stage *, std::vector<Halide::Func>> shared;
   for (const Stage &mm : lf.stages) {
     if (!mm.product.defined() || mm.reductionSize != kDyn ||
         llvm::any_of(mm.shape, [](int64_t e) { return e == kDyn; }))
@@ -192,9 +193,10 @@ void attn::hl::unshareSplitOperands(const LoweredFunction &lf) {
         others.push_back(r->func);
       }
       if (!others.empty())
-        Halide::Func(s->func).clone_in(others);
+        shared[s] = others;
     }
   }
+  return shared;
 }
 
 std::map<const Stage *, std::vector<const Stage *>>

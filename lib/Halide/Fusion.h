@@ -24,14 +24,16 @@ namespace attn::hl {
 std::map<const Stage *, const Stage *>
 findProductConsumers(const LoweredFunction &lf);
 
-/// The pointwise operand of a product with a long dynamic reduction (phi(K)
+/// The pointwise operands of products with a long dynamic reduction (phi(K)
 /// of K^T V) that other stages also read once per element (the sum of
-/// phi(K)): each of those gets its own copy (Halide's clone_in), inlined,
-/// so that the operand is the product's alone (findPrivateProducers) and
-/// is computed per chunk with it, never stored. Its elementwise work is
-/// done twice; a write and a read of T x d values are saved. Call before
-/// the other analyses.
-void unshareSplitOperands(const LoweredFunction &lf);
+/// phi(K)), each with those other readers. A schedule that gives each of
+/// them its own inlined copy (Halide's clone_in; the analyses here follow
+/// such copies) makes the operand the product's alone (findPrivateProducers),
+/// computed per chunk with it, never stored: its elementwise work is done
+/// twice, a write and a read of T x d values are saved.
+std::map<const Stage *, std::vector<Halide::Func>>
+findSharedSplitOperands(const LoweredFunction &lf);
+
 /// For each product stage of `lf` with a long dynamic reduction, the
 /// stages that only it reads, directly or through other such stages (its
 /// operands' producers: layer norms and their statistics), which the

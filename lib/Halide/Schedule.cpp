@@ -522,7 +522,9 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
                                     const Halide::Target &target) {
   if (target.has_gpu_feature())
     return applyGpuSchedule(lf);
-  unshareSplitOperands(lf);
+  // Before the analyses below, which then see phi(K) as the product's alone.
+  for (auto &[operand, others] : findSharedSplitOperands(lf))
+    Halide::Func(operand->func).clone_in(others);
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
