@@ -785,6 +785,159 @@ void scheduleGpuAttention(const FusedAttention &g) {
     if (!scheduleGpuRowReduction(f, dynamicLead))
       scheduleGpuFunc(f);
 }
+/// Softmax attention in its online form (FusedAttention::online), one warp
+/// per block of kRows query rows: its lanes hold the state of those rows in
+/// registers (e / 32 value features each: Halide stripes a block-level
+/// register allocation over the 32 lanes of a warp, not over more threads
+/// or fewer lanes), and for
+/// each block of keys the warp computes the block's scores (a register tile
+/// of 2 keys x kRows rows per lane), row maxima, exponentials and sums in
+/// shared memory, then the weighted values in registers and the rescaled
+/// state. Scores are stored with rows padded to an odd length and the
+/// exponentials transposed, so that the lanes reading a row each (the
+/// maxima and sums) or a column of all rows (the weighted values) hit
+/// distinct banks or one broadcast. Returns false (scheduling nothing)
+/// where the blocks cannot be mapped.
+bool scheduleGpuOnlineAttention(const FusedAttention &g) {
+  const int kRows = g.rowsPerBlock, keys = g.keysPerBlock;
+  size_t rank = g.shape.size();
+  std::optional<std::vector<int>> groups = planBlocks([&] {
+    std::vector<bool> d = {true}; // row blocks
+    std::vector<bool> lead = dynamicInnermostFirst(g.shape, rank - 2);
+    d.insert(d.end(), lead.begin(), lead.end());
+    return d;
+  }());
+  if (!groups)
+    return false;
+  Halide::Func out = g.out, state = g.state;
+  const int perLane = (int)(g.shape.back() / kLanes); // value features
+  // The copies of q, k^T and v, padded to whole tiles of rows and blocks
+  // of keys from 0 (rows 16-byte aligned: vector loads; without the bounds,
+  // T = 4k ran 40% slower), in tiles of threads that divide them.
+  auto padded = [&](Halide::Func f, int arg, Halide::Expr n, int block,
+                    int64_t other) {
+    f.compute_root().bound(f.args()[arg], 0, (n + block - 1) / block * block);
+    std::vector<Var> a = f.args();
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+    int tx = arg == 0 ? kLanes : (int)other, ty = arg == 0 ? 4 : 8;
+    f.split(a[0], xo, xi, tx).split(a[1], yo, yi, ty).reorder(xi, yi, xo, yo);
+    std::vector<Var> loops = {xo, yo};
+    loops.insert(loops.end(), a.begin() + 2, a.end());
+    std::vector<bool> dynamic = {false, true};
+    std::vector<bool> lead = dynamicInnermostFirst(g.shape, rank - 2);
+    dynamic.insert(dynamic.end(), lead.begin(), lead.end());
+    gpuBlocks(f, loops, *planBlocks(dynamic));
+    f.gpu_threads(xi, yi);
+  };
+  padded(g.q, 1, g.rows, kRows, g.depth);
+  padded(g.kt, 0, g.keys, keys, g.depth);
+  padded(g.v, 1, g.keys, keys, g.shape.back());
+  Var rowBlock("row_block"), row("row"), lane("lane"), pair("pair");
+  std::vector<Var> v = out.args(); // e, i, leading...
+  out.compute_root();
+  Var innermostBlock;
+  auto tileOut = [&](Halide::Stage s, TailStrategy tail) {
+    s.split(v[1], rowBlock, row, kRows, tail).split(v[0], lane, pair, perLane);
+    std::vector<VarOrRVar> order = {pair, row, lane, rowBlock};
+    order.insert(order.end(), v.begin() + 2, v.end());
+    s.reorder(order);
+    std::vector<Var> loops = {rowBlock};
+    loops.insert(loops.end(), v.begin() + 2, v.end());
+    innermostBlock = gpuBlocks(s, loops, *groups);
+    s.gpu_lanes(lane).vectorize(pair).unroll(row);
+  };
+  // Blocks of kRows output rows: the state's tiles when causal (a last one
+  // computes rows past the end, reading the last row of q, stored by no
+  // one), else shifted inwards at the end where there are enough rows.
+  if (!g.causal)
+    tileOut(out.specialize(g.rows >= kRows), TailStrategy::ShiftInwards);
+  tileOut(out, TailStrategy::GuardWithIf);
+  // The state: registers of the warp, the blocks of keys outside its lanes;
+  // always kRows rows, so that every loop of the block has a constant
+  // extent (unrolled into registers, or the lanes).
+  std::vector<Var> sv = state.args(); // e, row, (tile,) leading...
+  state.compute_at(out, innermostBlock)
+      .store_in(Halide::MemoryType::Register)
+      .bound_extent(sv[1], kRows);
+  Halide::RVar block = unqualified(state.rvars(0)[0]);
+  auto tileState = [&](Halide::Stage s, std::vector<VarOrRVar> order) {
+    s.split(sv[0], lane, pair, perLane).reorder(order);
+    s.gpu_lanes(lane).unroll(pair).unroll(sv[1]);
+  };
+  tileState(state, {pair, sv[1], lane});
+  tileState(state.update(), {pair, sv[1], lane, block});
+  // Weighted values of a block per lane, in registers.
+  Halide::Func weighted = g.blockWeighted;
+  std::vector<Var> wv = weighted.args(); // e, i, block, leading...
+  weighted.compute_at(state, lane).unroll(wv[0]).unroll(wv[1]);
+  weighted.update()
+      .reorder(wv[0], wv[1], unqualified(weighted.rvars(0)[0]))
+      .unroll(wv[0])
+      .unroll(wv[1]);
+  {
+    Halide::Func values = Halide::Func(g.v).in(weighted);
+    values.compute_at(weighted, unqualified(weighted.rvars(0)[0]))
+        .vectorize(values.args()[0]);
+  }
+  // Scores: a copy in shared memory, each lane computing 2 keys x kRows
+  // rows of it in registers, 4 steps of the depth at a time.
+  // Blocks in shared memory have a constant size (a causal tile skips
+  // blocks: their regions are empty, and Halide's maximum over them on the
+  // host multiplied two negative extents).
+  auto constantStorage = [&](Halide::Func f, std::vector<int> extents) {
+    if (!g.causal)
+      return;
+    std::vector<Var> a = f.args();
+    for (size_t i = 0; i < a.size(); ++i)
+      f.bound_storage(a[i], i < extents.size() ? extents[i] : 1);
+  };
+  Halide::Func product = g.scores, scores = product.in();
+  std::vector<Var> cv = scores.args(); // key, row, block, tile, leading...
+  constantStorage(scores, {keys + 1, kRows});
+  scores.compute_at(state, block)
+      .align_storage(cv[0], keys + 1)
+      .split(cv[0], lane, pair, keys / kLanes)
+      .reorder(pair, cv[1], lane)
+      .gpu_lanes(lane)
+      .unroll(pair)
+      .unroll(cv[1]);
+  std::vector<Var> pv = product.args();
+  product.compute_at(scores, lane).unroll(pv[0]).unroll(pv[1]);
+  Halide::RVar ko("ko4"), ki("ki4");
+  product.update()
+      .split(unqualified(product.rvars(0)[0]), ko, ki, 4)
+      .reorder(ki, pv[0], pv[1], ko)
+      .unroll(ki)
+      .unroll(pv[0])
+      .unroll(pv[1]);
+  for (Halide::Func operand : {g.q, g.kt}) {
+    Halide::Func w = operand.in(product);
+    w.compute_at(product, ko).vectorize(w.args()[0]).unroll(w.args()[1]);
+  }
+  // Exponentials, stored rows innermost (the weighted values read a key of
+  // all rows), a lane per row and part of the keys.
+  Halide::Func probs = g.probs;
+  std::vector<Var> bv = probs.args(); // key, i, block, leading...
+  std::vector<Var> storage = {bv[1], bv[0]};
+  storage.insert(storage.end(), bv.begin() + 2, bv.end());
+  Var part("part");
+  constantStorage(probs, {keys, kRows});
+  probs.compute_at(state, block)
+      .reorder_storage(storage)
+      .split(bv[0], part, pair, keys * kRows / kLanes)
+      .fuse(bv[1], part, lane)
+      .reorder(pair, lane)
+      .gpu_lanes(lane);
+  // Row maxima and sums: a lane per row, accumulated in a register.
+  for (Halide::Func f : {g.blockMax, g.blockSum}) {
+    Halide::Func w = f.in();
+    constantStorage(w, {kRows});
+    w.compute_at(state, block).gpu_lanes(w.args()[0]);
+    f.compute_at(w, w.args()[0]);
+  }
+  return true;
+}
+
 /// The products load rows of their operands as vectors (ld.v4), which needs
 /// 16-byte alignment that Halide can prove: a buffer whose rows are a static
 /// multiple of 4 elements is required dense (row-major strides) and 16-byte
@@ -857,6 +1010,11 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
           !Halide::Func(s->func).has_update_definition() &&
           done.insert(s->func.name()).second)
         Halide::Func(s->func).compute_inline();
+  // The padded copies an online attention reads: scheduled with it.
+  for (const FusedAttention &g : lf.attentions)
+    if (g.online)
+      for (Halide::Func f : {g.q, g.kt, g.v})
+        done.insert(f.name());
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> companions =
       claimTileCompanions(lf, consumers, done);
@@ -879,5 +1037,10 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
     scheduleGpuAlone(stage);
   }
   for (const FusedAttention &g : lf.attentions)
-    scheduleGpuAttention(g);
+    if (!g.online)
+      scheduleGpuAttention(g);
+    else if (!scheduleGpuOnlineAttention(g))
+      for (Halide::Func f : {g.q, g.kt, g.v, g.scores, g.blockMax, g.probs,
+                             g.blockSum, g.blockWeighted, g.state, g.out})
+        scheduleGpuFunc(f);
 }

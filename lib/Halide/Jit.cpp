@@ -46,7 +46,7 @@ Tensor fromBuffer(const Halide::Buffer<> &b, const Shape &shape,
 
 mlir::FailureOr<std::vector<Tensor>>
 attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
-                    const std::string &targetName) {
+                    const std::string &targetName, bool gpuAlgorithm) {
   Halide::Target target;
   std::string error;
   if (!hl::resolveTarget(targetName, target, error))
@@ -60,10 +60,16 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
   if (mlir::failed(resultShapes))
     return mlir::failure();
   try {
-    auto lowered = hl::lowerToHalide(func, target.has_gpu_feature());
+    if (gpuAlgorithm && target.has_gpu_feature())
+      return func.emitError("the GPU algorithm runs on a CPU target");
+    auto lowered =
+        hl::lowerToHalide(func, gpuAlgorithm || target.has_gpu_feature());
     if (mlir::failed(lowered))
       return mlir::failure();
-    hl::applyDefaultSchedule(*lowered, target);
+    if (gpuAlgorithm)
+      hl::applyRootSchedule(*lowered);
+    else
+      hl::applyDefaultSchedule(*lowered, target);
     for (size_t i = 0; i < args.size(); ++i) {
       Halide::Buffer<> b = toBuffer(args[i]);
       b.set_host_dirty(); // a GPU pipeline copies it to the device

@@ -743,8 +743,10 @@ public:
     requireEqual(q.ext[r - 1], k.ext[r - 1], "feature sizes of query and key");
   }
 
-  Value fusedSoftmaxAttention(const Value &q, const Value &k, const Value &v,
-                              Expr factor, bool causal) {
+  /// Extents and static shape of attention(q, k, v): [.., Tq, e], the
+  /// leading dimensions broadcast.
+  std::pair<std::vector<Expr>, Shape>
+  attentionExtents(const Value &q, const Value &k, const Value &v) {
     size_t r = q.rank();
     std::vector<Expr> ext;
     Shape shape;
@@ -756,18 +758,43 @@ public:
       ext.push_back(broadcastExtent(qk, v, i, "batch"));
       shape.push_back(broadcastStatic(qk.shape[i], v.shape[i]));
     }
-    std::vector<Expr> rowsExt = ext;
-    Shape rowsShape = shape;
-    rowsExt.push_back(q.ext[r - 2]);
-    rowsShape.push_back(q.shape[r - 2]);
+    ext.push_back(q.ext[r - 2]);
+    shape.push_back(q.shape[r - 2]);
+    ext.push_back(v.ext[r - 1]);
+    shape.push_back(v.shape[r - 1]);
+    return {ext, shape};
+  }
+
+  /// What both forms of softmax attention share: its shape and sizes, the
+  /// operands as it reads them (`qf`, `kt`, `v`) and its output Func.
+  FusedAttention attentionParts(const Shape &shape, const Value &q,
+                                const Value &k, Func qf, Func kt, Func v) {
+    size_t r = q.rank();
+    FusedAttention g;
+    g.shape = shape;
+    g.rows = q.ext[r - 2];
+    g.keys = k.ext[r - 2];
+    g.depth = q.shape[r - 1];
+    g.q = qf;
+    g.kt = kt;
+    g.v = v;
+    g.out = Func(unique("attention"));
+    return g;
+  }
+
+  Value fusedSoftmaxAttention(const Value &q, const Value &k, const Value &v,
+                              Expr factor, bool causal) {
+    size_t r = q.rank();
+    int64_t e = v.shape[r - 1], d = q.shape[r - 1];
+    if (forGpu && (e == 32 || e == 64) && d != kDyn && d % 4 == 0 && d <= 128)
+      return onlineSoftmaxAttention(q, k, v, factor, causal);
+    auto [ext, shape] = attentionExtents(q, k, v);
+    std::vector<Expr> rowsExt(ext.begin(), ext.end() - 1);
+    Shape rowsShape(shape.begin(), shape.end() - 1);
     std::vector<Expr> scoresExt = rowsExt;
     Shape scoresShape = rowsShape;
     scoresExt.push_back(k.ext[r - 2]);
     scoresShape.push_back(k.shape[r - 2]);
-    ext = rowsExt;
-    shape = rowsShape;
-    ext.push_back(v.ext[r - 1]);
-    shape.push_back(v.shape[r - 1]);
 
     llvm::SmallVector<int64_t> perm;
     for (size_t i = 0; i < r; ++i)
@@ -778,19 +805,11 @@ public:
     materialize(q);
     materialize(v);
 
-    FusedAttention g;
-    g.shape = shape;
-    g.rows = q.ext[r - 2];
-    g.keys = k.ext[r - 2];
-    g.depth = q.shape[r - 1];
-    g.q = q.f;
-    g.kt = kt.f;
-    g.v = v.f;
+    FusedAttention g = attentionParts(shape, q, k, q.f, kt.f, v.f);
     g.scores = Func(unique("attention_scores"));
     g.rowMax = Func(unique("attention_row_max"));
     g.rowSum = Func(unique("attention_row_sum"));
     g.weighted = Func(unique("attention_weighted"));
-    g.out = Func(unique("attention"));
     Index xs = vars(r), xr = vars(r - 1), xo = vars(r);
     // scores(.., i, j) = scale * sum_c q(.., i, c) kt(.., c, j)
     RDom rc(0, q.ext[r - 1], unique("c"));
@@ -835,6 +854,154 @@ public:
     }
     Value weighted{g.weighted, ext, shape};
     g.out(asVars(xo)) = at(weighted, xo) / at(rowSumV, without(xo, r - 1));
+    lf.attentions.push_back(g);
+    lf.stages.push_back(
+        Stage{g.out, StageKind::FusedAttentionOutput, shape, k.shape[r - 2]});
+    return Value{g.out, ext, shape};
+  }
+
+  /// softmax(scale q k^T [causal]) v in FlashAttention's online form (see
+  /// FusedAttention::online): each block of keys contributes its
+  /// exp(s - block max)-weighted values and sums, which the state adds
+  /// after rescaling both to the larger of its running max and the block's.
+  /// The blocks depend only on the keys they hold, so that a schedule can
+  /// compute one at a time in fast memory; masked keys (past the end, or
+  /// after the row when causal) weigh 0.
+  Value onlineSoftmaxAttention(const Value &q, const Value &k, const Value &v,
+                               Expr factor, bool causal) {
+    constexpr int kKeysPerBlock = 64, kRowsPerBlock = 16;
+    size_t r = q.rank();
+    auto [ext, shape] = attentionExtents(q, k, v);
+    Expr keys = k.ext[r - 2];
+    Expr blocks = (keys + kKeysPerBlock - 1) / kKeysPerBlock;
+    // k^T and v with their keys padded to whole blocks (the last key
+    // repeated; masked below), so that a block loads without bounds checks.
+    std::vector<Expr> ktExt = k.ext;
+    Shape ktShape = k.shape;
+    std::swap(ktExt[r - 1], ktExt[r - 2]);
+    std::swap(ktShape[r - 1], ktShape[r - 2]);
+    Value kt =
+        pointwise("attention_keys_t", ktExt, ktShape, [&](const Index &x) {
+          Index ik = x;
+          ik[r - 2] = Halide::min(x[r - 1], keys - 1);
+          ik[r - 1] = x[r - 2];
+          return at(k, ik);
+        });
+    Value vp =
+        pointwise("attention_values", v.ext, v.shape, [&](const Index &x) {
+          return at(v, withDim(x, r - 2, Halide::min(x[r - 2], keys - 1)));
+        });
+    materialize(kt);
+    materialize(vp);
+    materialize(q);
+    // q read through a copy with its rows clamped: a schedule may compute
+    // whole blocks of rows, past the last.
+    Value qc =
+        pointwise("attention_queries", q.ext, q.shape, [&](const Index &x) {
+          return at(q,
+                    withDim(x, r - 2, Halide::min(x[r - 2], q.ext[r - 2] - 1)));
+        });
+    materialize(qc);
+
+    FusedAttention g = attentionParts(shape, q, k, qc.f, kt.f, vp.f);
+    g.online = true;
+    g.keysPerBlock = kKeysPerBlock;
+    g.rowsPerBlock = kRowsPerBlock;
+    g.causal = causal;
+    g.scores = Func(unique("attention_block_scores"));
+    g.blockMax = Func(unique("attention_block_max"));
+    g.probs = Func(unique("attention_block_probs"));
+    g.blockSum = Func(unique("attention_block_sum"));
+    g.blockWeighted = Func(unique("attention_block_weighted"));
+    g.state = Func(unique("attention_state"));
+    // The rows: one dimension, or (causal) two, tiles of kRowsPerBlock and
+    // the row in a tile, so that a tile skips the blocks of keys after its
+    // last row as a whole. Indices, MLIR order, after the leading
+    // dimensions: scores, probs [block, rows.., key in block]; block max,
+    // sum [block, rows..]; block weighted values [block, rows.., e]; state
+    // [rows.., e].
+    size_t n = r - 2, nr = causal ? 2 : 1; // leading, row dimensions
+    Index xs = vars(n + nr + 2), xb = vars(n + nr + 1), xw = vars(n + nr + 2),
+          xo = vars(n + nr + 1);
+    auto lead = [&](const Index &x) { return Index(x.begin(), x.begin() + n); };
+    auto rowsOf = [&](const Index &x, size_t at) {
+      return Index(x.begin() + at, x.begin() + at + nr);
+    };
+    auto rowOf = [&](const Index &x, size_t at) {
+      return causal ? x[at] * kRowsPerBlock + x[at + 1] : x[at];
+    };
+    auto join = [](std::initializer_list<Index> parts) {
+      Index x;
+      for (const Index &p : parts)
+        x.insert(x.end(), p.begin(), p.end());
+      return x;
+    };
+    auto call = [](Func f, const Index &x) {
+      return f(std::vector<Expr>(x.rbegin(), x.rend()));
+    };
+    auto key = [&](Expr block, Expr j) { return block * kKeysPerBlock + j; };
+    Expr scale = Halide::cast(type, factor), lowest = lowestOf(type);
+    // Masked keys (past the end; after the row when causal) add the lowest
+    // value to their score: a max ignores them and exp gives 0. (A select
+    // would let Halide narrow the keys a block computes to the unmasked
+    // ones, a ragged region.)
+    auto mask = [&](Expr kk, Expr row) {
+      Expr ok = kk < keys;
+      if (causal)
+        ok = ok && kk <= row;
+      return Halide::select(ok, constant(0), lowest);
+    };
+    RDom rc(0, q.ext[r - 1], unique("c"));
+    g.scores(asVars(xs)) = constant(0);
+    g.scores(asVars(xs)) +=
+        at(qc, broadcastIndex(qc, join({lead(xs), {rowOf(xs, n + 1), rc.x}}))) *
+        at(kt,
+           broadcastIndex(kt, join({lead(xs), {rc.x, key(xs[n], xs.back())}})));
+    RDom rj(0, kKeysPerBlock, unique("j"));
+    g.blockMax(asVars(xb)) = lowest;
+    g.blockMax(asVars(xb)) = Halide::max(
+        g.blockMax(asVars(xb)), call(g.scores, join({xb, {rj.x}})) * scale +
+                                    mask(key(xb[n], rj.x), rowOf(xb, n + 1)));
+    Index xsb(xs.begin(), xs.end() - 1); // [.., block, rows..]
+    // (Every row of a block computed has an unmasked key: its max is finite.)
+    g.probs(asVars(xs)) =
+        Halide::exp(g.scores(asVars(xs)) * scale - call(g.blockMax, xsb) +
+                    mask(key(xs[n], xs.back()), rowOf(xs, n + 1)));
+    g.blockSum(asVars(xb)) = constant(0);
+    g.blockSum(asVars(xb)) += call(g.probs, join({xb, {rj.x}}));
+    g.blockWeighted(asVars(xw)) = constant(0);
+    g.blockWeighted(asVars(xw)) +=
+        call(g.probs, join({Index(xw.begin(), xw.end() - 1), {rj.x}})) *
+        at(vp,
+           broadcastIndex(vp, join({lead(xw), {key(xw[n], rj.x), xw.back()}})));
+    RDom rb(0, blocks, unique("block"));
+    // A causal tile skips the blocks wholly after its last row (Halide then
+    // skips computing them: no use remains).
+    if (causal)
+      rb.where(rb.x * kKeysPerBlock <=
+               xo[n] * kRowsPerBlock + (kRowsPerBlock - 1));
+    {
+      std::vector<Var> args = asVars(xo);
+      g.state(args) = Halide::Tuple(lowest, constant(0), constant(0));
+      Index xbo = join({lead(xo), {rb.x}, rowsOf(xo, n)});
+      Expr m = g.state(args)[0], l = g.state(args)[1], o = g.state(args)[2];
+      Expr bm = call(g.blockMax, xbo);
+      // One of the two rescalings is exp(0): one exp, not two.
+      Expr t = Halide::exp(-Halide::abs(m - bm));
+      Expr keep = m >= bm;
+      Expr one = constant(1);
+      Expr a = Halide::select(keep, one, t), b = Halide::select(keep, t, one);
+      g.state(args) = Halide::Tuple(
+          Halide::max(m, bm), l * a + b * call(g.blockSum, xbo),
+          o * a + b * call(g.blockWeighted, join({xbo, {xo.back()}})));
+    }
+    {
+      Index x = vars(r);
+      Index rows = causal ? Index{x[n] / kRowsPerBlock, x[n] % kRowsPerBlock}
+                          : Index{x[n]};
+      Index xt = join({lead(x), rows, {x[n + 1]}});
+      g.out(asVars(x)) = call(g.state, xt)[2] / call(g.state, xt)[1];
+    }
     lf.attentions.push_back(g);
     lf.stages.push_back(
         Stage{g.out, StageKind::FusedAttentionOutput, shape, k.shape[r - 2]});

@@ -67,8 +67,23 @@ struct FusedAttention {
   int64_t depth = 0; ///< static feature size of q and k (kDynamic if not)
   /// The operands of the products: scores = q kt, weighted = probs v.
   Halide::Func q, kt, v;
+  /// The GPU's online form (FlashAttention's): the keys in blocks of
+  /// keysPerBlock (k^T and v read through copies padded to whole blocks;
+  /// q through a copy with clamped rows). After the leading dimensions:
+  /// scores, probs [block, rows.., key] of a block, blockMax and blockSum
+  /// [block, rows..] its row maxima and exp-sums, blockWeighted
+  /// [block, rows.., e] its weighted values; `state` [rows.., e] the tuple
+  /// {running max, sum, weighted sum}, updated block by block (rescaled to
+  /// the new max), so that no row ever holds all its scores. The rows are
+  /// one dimension, or when causal two: tiles of rowsPerBlock rows from row
+  /// 0 and the row in a tile, a tile skipping the blocks after its last row.
+  bool online = false, causal = false;
+  int keysPerBlock = 0, rowsPerBlock = 0;
+  Halide::Func blockMax, blockSum, blockWeighted, state;
   /// Its Funcs, each computed at root or inside `out`.
   std::vector<Halide::Func> funcs() const {
+    if (online)
+      return {scores, blockMax, probs, blockSum, blockWeighted, state, out};
     return {scores, rowMax, probs, rowSum, weighted, out};
   }
 };

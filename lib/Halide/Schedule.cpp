@@ -518,6 +518,17 @@ void scheduleFusedAttention(const FusedAttention &g,
       .vectorize(probs.args()[0], width, TailStrategy::GuardWithIf);
 }
 
+void attn::hl::applyRootSchedule(LoweredFunction &lf) {
+  for (const Stage &stage : lf.stages) {
+    Halide::Func(stage.func).compute_root();
+    if (stage.product.defined())
+      Halide::Func(stage.product).compute_root();
+  }
+  for (const FusedAttention &g : lf.attentions)
+    for (Halide::Func f : g.funcs())
+      f.compute_root();
+}
+
 void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
                                     const Halide::Target &target) {
   if (target.has_gpu_feature())

@@ -19,6 +19,10 @@ void applyDefaultSchedule(LoweredFunction &lf, const Halide::Target &target);
 /// reductions, every other stage in blocks of threads over its pure loops.
 void applyGpuSchedule(LoweredFunction &lf);
 
+/// Every stage and attention part computed whole at root, serially: for
+/// checking an algorithm on the CPU (the GPU's, where there is no GPU).
+void applyRootSchedule(LoweredFunction &lf);
+
 } // namespace attn::hl
 
 #endif // ATTN_HALIDE_SCHEDULE_H

@@ -28,7 +28,7 @@ using namespace attn;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Backend { reference, halide };
+enum class Backend { reference, halide, halideGpuAlgorithm };
 
 cl::OptionCategory cat("attn-run options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
@@ -41,7 +41,11 @@ cl::opt<Backend> backend(
     cl::values(clEnumValN(Backend::reference, "reference",
                           "plain-loop interpreter, double accumulation"),
                clEnumValN(Backend::halide, "halide",
-                          "the Halide lowering, JIT-compiled")),
+                          "the Halide lowering, JIT-compiled"),
+               clEnumValN(Backend::halideGpuAlgorithm, "halide-gpu-algorithm",
+                          "the algorithm the CUDA target compiles, each "
+                          "stage computed whole on the CPU (checks it "
+                          "without a GPU)")),
     cl::cat(cat));
 cl::opt<std::string> target("target",
                             cl::desc("Halide target for --backend=halide: "
@@ -57,20 +61,23 @@ cl::opt<int64_t> dynamicSize("dynamic-size",
                              cl::desc("size given to every dynamic (?) "
                                       "dimension of a random input"),
                              cl::init(32), cl::cat(cat));
-cl::opt<std::string> compareFile(
-    "compare", cl::desc("run this file's function on the same inputs and "
-                        "report the error of ours against it"),
-    cl::cat(cat));
+cl::opt<std::string>
+    compareFile("compare",
+                cl::desc("run this file's function on the same inputs and "
+                         "report the error of ours against it"),
+                cl::cat(cat));
 cl::opt<std::string> compareEntry("compare-entry",
                                   cl::desc("function of --compare (default: "
                                            "--entry, or the only one)"),
                                   cl::cat(cat));
-cl::opt<Backend> compareBackend(
-    "compare-backend", cl::desc("backend of the --compare run"),
-    cl::init(Backend::reference),
-    cl::values(clEnumValN(Backend::reference, "reference", ""),
-               clEnumValN(Backend::halide, "halide", "")),
-    cl::cat(cat));
+cl::opt<Backend>
+    compareBackend("compare-backend", cl::desc("backend of the --compare run"),
+                   cl::init(Backend::reference),
+                   cl::values(clEnumValN(Backend::reference, "reference", ""),
+                              clEnumValN(Backend::halide, "halide", ""),
+                              clEnumValN(Backend::halideGpuAlgorithm,
+                                         "halide-gpu-algorithm", "")),
+                   cl::cat(cat));
 cl::opt<double> rtol("rtol",
                      cl::desc("fail when max|ours - theirs| / max|theirs| "
                               "exceeds this (default 1e-5)"),
@@ -114,8 +121,10 @@ mlir::FailureOr<std::vector<Tensor>> runOn(Backend b, mlir::func::FuncOp f,
                                            llvm::ArrayRef<Tensor> args,
                                            double &ms) {
   auto start = std::chrono::steady_clock::now();
-  auto result = b == Backend::reference ? interpret(f, args)
-                                        : runWithHalide(f, args, target);
+  auto result =
+      b == Backend::reference
+          ? interpret(f, args)
+          : runWithHalide(f, args, target, b == Backend::halideGpuAlgorithm);
   ms = std::chrono::duration<double, std::milli>(
            std::chrono::steady_clock::now() - start)
            .count();
@@ -123,7 +132,15 @@ mlir::FailureOr<std::vector<Tensor>> runOn(Backend b, mlir::func::FuncOp f,
 }
 
 const char *name(Backend b) {
-  return b == Backend::reference ? "reference" : "halide";
+  switch (b) {
+  case Backend::reference:
+    return "reference";
+  case Backend::halide:
+    return "halide";
+  case Backend::halideGpuAlgorithm:
+    return "halide-gpu-algorithm";
+  }
+  return "";
 }
 
 void summarise(const std::vector<Tensor> &results) {
