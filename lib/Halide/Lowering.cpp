@@ -786,7 +786,8 @@ public:
                               Expr factor, bool causal) {
     size_t r = q.rank();
     int64_t e = v.shape[r - 1], d = q.shape[r - 1];
-    if (forGpu && (e == 32 || e == 64) && d != kDyn && d % 4 == 0 && d <= 128)
+    if (forGpu && (e == 32 || e == 64 || e == 128) && d != kDyn && d % 4 == 0 &&
+        d <= 128)
       return onlineSoftmaxAttention(q, k, v, factor, causal);
     auto [ext, shape] = attentionExtents(q, k, v);
     std::vector<Expr> rowsExt(ext.begin(), ext.end() - 1);
@@ -869,8 +870,11 @@ public:
   /// after the row when causal) weigh 0.
   Value onlineSoftmaxAttention(const Value &q, const Value &k, const Value &v,
                                Expr factor, bool causal) {
-    constexpr int kKeysPerBlock = 64, kRowsPerBlock = 16;
     size_t r = q.rank();
+    // Tiles of rows whose state (3 x rows x e / 32 values a lane) stays in
+    // registers: 16 rows for heads up to 64, 8 for 128.
+    const int kKeysPerBlock = 64,
+              kRowsPerBlock = v.shape[r - 1] == 128 ? 8 : 16;
     auto [ext, shape] = attentionExtents(q, k, v);
     Expr keys = k.ext[r - 2];
     Expr blocks = (keys + kKeysPerBlock - 1) / kKeysPerBlock;

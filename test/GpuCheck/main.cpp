@@ -1,7 +1,8 @@
 //===- main.cpp - CUDA kernels against the same kernels on the CPU --------===//
 //
 // Every function of ops.mlir, compiled for CUDA and for the CPU, heads of
-// 32 and of 64, on the same seeded inputs for several T (one token, odd,
+// 32 and of 64 (the softmax ones also of 128: softmax128.mlir), on the
+// same seeded inputs for several T (one token, odd,
 // not a multiple of 4, past a split chunk of 512), with host input buffers
 // (copied in) and device-resident ones (a second call). Prints one line per
 // function, head size and T; exits 1 on a disagreement beyond 1e-5
@@ -12,8 +13,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "gpu_check_cpu.h"
+#include "gpu_check_cpu128.h"
 #include "gpu_check_cpu64.h"
 #include "gpu_check_cuda.h"
+#include "gpu_check_cuda128.h"
 #include "gpu_check_cuda64.h"
 
 #include "HalideBuffer.h"
@@ -30,17 +33,20 @@ using Halide::Runtime::Buffer;
 namespace {
 using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                        halide_buffer_t *);
-/// One function of ops.mlir, compiled for heads of 32 and of 64, each for
-/// CUDA and for the CPU.
+/// One function of ops.mlir, compiled for heads of 32 and of 64 (and 128),
+/// each for CUDA and for the CPU; a size without kernels is skipped.
 struct Pattern {
   const char *name;
   struct {
     int dim;
     Kernel gpu, cpu;
-  } sizes[2];
+  } sizes[3];
 };
 // clang-format off
-#define PATTERN(f) {#f, {{32, gpu_##f, cpu_##f}, {64, gpu64_##f, cpu64_##f}}}
+#define PATTERN(f) {#f, {{32, gpu_##f, cpu_##f}, {64, gpu64_##f, cpu64_##f}, \
+                         {0, nullptr, nullptr}}}
+#define PATTERN128(f) {#f, {{32, gpu_##f, cpu_##f}, {64, gpu64_##f, cpu64_##f}, \
+                            {128, gpu128_##f, cpu128_##f}}}
 // clang-format on
 
 /// A CUDA kernel handed buffers it must reject: an error code and Halide's
@@ -72,14 +78,16 @@ int badBuffers() {
 int main(int argc, char **argv) {
   if (argc > 1 && std::strcmp(argv[1], "--bad-buffers") == 0)
     return badBuffers();
-  const Pattern patterns[] = {PATTERN(softmax),   PATTERN(softmax_causal),
-                              PATTERN(linear),    PATTERN(linear_causal),
-                              PATTERN(galerkin),  PATTERN(retnet),
+  const Pattern patterns[] = {PATTERN128(softmax), PATTERN128(softmax_causal),
+                              PATTERN(linear),     PATTERN(linear_causal),
+                              PATTERN(galerkin),   PATTERN(retnet),
                               PATTERN(aft_simple)};
   int failures = 0;
   for (int t : {1, 37, 300, 1030}) {
     for (const Pattern &pattern : patterns)
       for (const auto &p : pattern.sizes) {
+        if (!p.gpu)
+          continue;
         const char *name = pattern.name;
         int d = p.dim;
         std::mt19937 rng(t);
