@@ -801,38 +801,23 @@ void scheduleGpuAttention(const FusedAttention &g) {
 /// the blocks cannot be mapped.
 bool scheduleGpuOnlineAttention(const FusedAttention &g) {
   const int kRows = g.rowsPerBlock, keys = g.keysPerBlock;
-  size_t rank = g.shape.size();
-  std::optional<std::vector<int>> groups = planBlocks([&] {
-    std::vector<bool> d = {true}; // row blocks
-    std::vector<bool> lead = dynamicInnermostFirst(g.shape, rank - 2);
-    d.insert(d.end(), lead.begin(), lead.end());
-    return d;
-  }());
+  std::vector<bool> dynamic = {true}; // row blocks, then leading dimensions
+  for (bool d : dynamicInnermostFirst(g.shape, g.shape.size() - 2))
+    dynamic.push_back(d);
+  std::optional<std::vector<int>> groups = planBlocks(dynamic);
   if (!groups)
     return false;
   Halide::Func out = g.out, state = g.state;
   const int perLane = (int)(g.shape.back() / kLanes); // value features
-  // The copies of q, k^T and v, padded to whole tiles of rows and blocks
-  // of keys from 0 (rows 16-byte aligned: vector loads; without the bounds,
-  // T = 4k ran 40% slower), in tiles of threads that divide them.
-  auto padded = [&](Halide::Func f, int arg, Halide::Expr n, int block,
-                    int64_t other) {
-    f.compute_root().bound(f.args()[arg], 0, (n + block - 1) / block * block);
-    std::vector<Var> a = f.args();
-    Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
-    int tx = arg == 0 ? kLanes : (int)other, ty = arg == 0 ? 4 : 8;
-    f.split(a[0], xo, xi, tx).split(a[1], yo, yi, ty).reorder(xi, yi, xo, yo);
-    std::vector<Var> loops = {xo, yo};
-    loops.insert(loops.end(), a.begin() + 2, a.end());
-    std::vector<bool> dynamic = {false, true};
-    std::vector<bool> lead = dynamicInnermostFirst(g.shape, rank - 2);
-    dynamic.insert(dynamic.end(), lead.begin(), lead.end());
-    gpuBlocks(f, loops, *planBlocks(dynamic));
-    f.gpu_threads(xi, yi);
+  // The copies of q, k^T and v (stages of their own) computed over whole
+  // tiles of rows and blocks of keys from 0: their rows start 16-byte
+  // aligned (vector loads; without the bounds, T = 4k ran 9.3 ms, not 6.7).
+  auto whole = [](Halide::Func f, int arg, Halide::Expr n, int block) {
+    f.bound(f.args()[arg], 0, (n + block - 1) / block * block);
   };
-  padded(g.q, 1, g.rows, kRows, g.depth);
-  padded(g.kt, 0, g.keys, keys, g.depth);
-  padded(g.v, 1, g.keys, keys, g.shape.back());
+  whole(g.q, 1, g.rows, kRows);
+  whole(g.kt, 0, g.keys, keys);
+  whole(g.v, 1, g.keys, keys);
   Var rowBlock("row_block"), row("row"), lane("lane"), pair("pair");
   std::vector<Var> v = out.args(); // e, i, leading...
   out.compute_root();
@@ -977,6 +962,16 @@ void scheduleGpuAlone(const Stage &stage) {
 }
 } // namespace
 
+std::optional<int> attn::hl::gpuOnlineAttentionRows(int64_t e, int64_t depth) {
+  // A lane holds e / 32 value features of the state (Halide stripes it over
+  // exactly the 32 lanes), 3 x rows x e / 32 registers: 16 rows up to 64
+  // features, 8 for 128. The score steps load 4 depth positions as vectors.
+  if ((e != 32 && e != 64 && e != 128) || depth == kDyn || depth % 4 != 0 ||
+      depth > 128)
+    return std::nullopt;
+  return e == 128 ? 8 : 16;
+}
+
 void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
   for (size_t i = 0; i < lf.params.size(); ++i)
     requireDenseAlignedRows(lf.params[i], lf.paramShapes[i]);
@@ -1011,11 +1006,6 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
           !Halide::Func(s->func).has_update_definition() &&
           done.insert(s->func.name()).second)
         Halide::Func(s->func).compute_inline();
-  // The padded copies an online attention reads: scheduled with it.
-  for (const FusedAttention &g : lf.attentions)
-    if (g.online)
-      for (Halide::Func f : {g.q, g.kt, g.v})
-        done.insert(f.name());
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> companions =
       claimTileCompanions(lf, consumers, done);
@@ -1041,7 +1031,6 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
     if (!g.online)
       scheduleGpuAttention(g);
     else if (!scheduleGpuOnlineAttention(g))
-      for (Halide::Func f : {g.q, g.kt, g.v, g.scores, g.blockMax, g.probs,
-                             g.blockSum, g.blockWeighted, g.state, g.out})
+      for (Halide::Func f : g.funcs())
         scheduleGpuFunc(f);
 }

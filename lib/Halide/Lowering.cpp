@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Halide/Lowering.h"
+#include "lib/Halide/Schedule.h"
 
 #include "dialect/AttnDialect.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -53,10 +54,12 @@ std::vector<Var> asVars(const Index &x) {
   return v;
 }
 
-Expr at(const Value &v, const Index &idx) {
-  std::vector<Expr> args(idx.rbegin(), idx.rend());
-  return v.f(args);
+/// `f` at an MLIR-ordered index (Halide's arguments are the reverse).
+Halide::FuncRef at(const Func &f, const Index &idx) {
+  return Func(f)(std::vector<Expr>(idx.rbegin(), idx.rend()));
 }
+
+Expr at(const Value &v, const Index &idx) { return at(v.f, idx); }
 
 Index withDim(Index idx, size_t dim, Expr e) {
   idx[dim] = std::move(e);
@@ -227,11 +230,7 @@ public:
     Value b = bIn;
     bool tb = tbIn;
     if (tb && bIn.shape[r - 2] != 1) {
-      llvm::SmallVector<int64_t> perm;
-      for (size_t i = 0; i < r; ++i)
-        perm.push_back(i);
-      std::swap(perm[r - 1], perm[r - 2]);
-      b = transpose(bIn, perm);
+      b = transposeLast(bIn);
       tb = false;
     }
     Expr k = ta ? a.ext[r - 2] : a.ext[r - 1];
@@ -314,6 +313,15 @@ public:
     });
   }
 
+  /// `a` with its two innermost dimensions swapped.
+  Value transposeLast(const Value &a) {
+    llvm::SmallVector<int64_t> perm;
+    for (size_t i = 0; i < a.rank(); ++i)
+      perm.push_back(i);
+    std::swap(perm[a.rank() - 1], perm[a.rank() - 2]);
+    return transpose(a, perm);
+  }
+
   Value expandDims(const Value &a, size_t dim) {
     std::vector<Expr> ext = a.ext;
     ext.insert(ext.begin() + dim, 1);
@@ -334,10 +342,16 @@ public:
   /// `a` read with its index along `dim` clamped into range: the same
   /// values in range, the edge beyond it.
   Value clampedAlong(const Value &a, size_t dim) {
-    return view(a, pointwise("clamped", a.ext, a.shape, [&](const Index &x) {
-                  Expr last = a.ext[dim] - 1;
-                  return at(a, withDim(x, dim, Halide::min(x[dim], last)));
-                }));
+    return view(a, clampedCopy(a, dim, "clamped"));
+  }
+
+  /// `a` with its positions along `dim` clamped to its extent, as a Func of
+  /// its own: materialised, a copy a schedule may compute past the end.
+  Value clampedCopy(const Value &a, size_t dim, const std::string &name) {
+    return pointwise(name, a.ext, a.shape, [&](const Index &x) {
+      Expr last = a.ext[dim] - 1;
+      return at(a, withDim(x, dim, Halide::min(x[dim], last)));
+    });
   }
 
   Value squeeze(const Value &a, size_t dim) {
@@ -785,10 +799,10 @@ public:
   Value fusedSoftmaxAttention(const Value &q, const Value &k, const Value &v,
                               Expr factor, bool causal) {
     size_t r = q.rank();
-    int64_t e = v.shape[r - 1], d = q.shape[r - 1];
-    if (forGpu && (e == 32 || e == 64 || e == 128) && d != kDyn && d % 4 == 0 &&
-        d <= 128)
-      return onlineSoftmaxAttention(q, k, v, factor, causal);
+    if (forGpu)
+      if (std::optional<int> rows =
+              gpuOnlineAttentionRows(v.shape[r - 1], q.shape[r - 1]))
+        return onlineSoftmaxAttention(q, k, v, factor, causal, *rows);
     auto [ext, shape] = attentionExtents(q, k, v);
     std::vector<Expr> rowsExt(ext.begin(), ext.end() - 1);
     Shape rowsShape(shape.begin(), shape.end() - 1);
@@ -797,11 +811,7 @@ public:
     scoresExt.push_back(k.ext[r - 2]);
     scoresShape.push_back(k.shape[r - 2]);
 
-    llvm::SmallVector<int64_t> perm;
-    for (size_t i = 0; i < r; ++i)
-      perm.push_back(i);
-    std::swap(perm[r - 1], perm[r - 2]);
-    Value kt = transpose(k, perm); // [.., d, Tk]: key rows contiguous
+    Value kt = transposeLast(k); // [.., d, Tk]: key rows contiguous
     materialize(kt);
     materialize(q);
     materialize(v);
@@ -867,45 +877,23 @@ public:
   /// after rescaling both to the larger of its running max and the block's.
   /// The blocks depend only on the keys they hold, so that a schedule can
   /// compute one at a time in fast memory; masked keys (past the end, or
-  /// after the row when causal) weigh 0.
+  /// after the row when causal) weigh 0. Causal rows go in tiles of
+  /// `kRowsPerBlock`, the GPU schedule's (gpuOnlineAttentionRows).
   Value onlineSoftmaxAttention(const Value &q, const Value &k, const Value &v,
-                               Expr factor, bool causal) {
+                               Expr factor, bool causal, int kRowsPerBlock) {
     size_t r = q.rank();
-    // Tiles of rows whose state (3 x rows x e / 32 values a lane) stays in
-    // registers: 16 rows for heads up to 64, 8 for 128.
-    const int kKeysPerBlock = 64,
-              kRowsPerBlock = v.shape[r - 1] == 128 ? 8 : 16;
+    const int kKeysPerBlock = 64;
     auto [ext, shape] = attentionExtents(q, k, v);
     Expr keys = k.ext[r - 2];
     Expr blocks = (keys + kKeysPerBlock - 1) / kKeysPerBlock;
-    // k^T and v with their keys padded to whole blocks (the last key
-    // repeated; masked below), so that a block loads without bounds checks.
-    std::vector<Expr> ktExt = k.ext;
-    Shape ktShape = k.shape;
-    std::swap(ktExt[r - 1], ktExt[r - 2]);
-    std::swap(ktShape[r - 1], ktShape[r - 2]);
-    Value kt =
-        pointwise("attention_keys_t", ktExt, ktShape, [&](const Index &x) {
-          Index ik = x;
-          ik[r - 2] = Halide::min(x[r - 1], keys - 1);
-          ik[r - 1] = x[r - 2];
-          return at(k, ik);
-        });
-    Value vp =
-        pointwise("attention_values", v.ext, v.shape, [&](const Index &x) {
-          return at(v, withDim(x, r - 2, Halide::min(x[r - 2], keys - 1)));
-        });
-    materialize(kt);
-    materialize(vp);
-    materialize(q);
-    // q read through a copy with its rows clamped: a schedule may compute
-    // whole blocks of rows, past the last.
-    Value qc =
-        pointwise("attention_queries", q.ext, q.shape, [&](const Index &x) {
-          return at(q,
-                    withDim(x, r - 2, Halide::min(x[r - 2], q.ext[r - 2] - 1)));
-        });
-    materialize(qc);
+    // q, k^T and v read through copies clamped along the sequence, which a
+    // schedule may compute in whole tiles of rows and blocks of keys (the
+    // last row or key repeated; masked keys below).
+    Value kt = transposeLast(clampedAlong(k, r - 2));
+    Value vp = clampedCopy(v, r - 2, "attention_values");
+    Value qc = clampedCopy(q, r - 2, "attention_queries");
+    for (const Value &copy : {kt, vp, qc})
+      materialize(copy);
 
     FusedAttention g = attentionParts(shape, q, k, qc.f, kt.f, vp.f);
     g.online = true;
@@ -940,9 +928,6 @@ public:
         x.insert(x.end(), p.begin(), p.end());
       return x;
     };
-    auto call = [](Func f, const Index &x) {
-      return f(std::vector<Expr>(x.rbegin(), x.rend()));
-    };
     auto key = [&](Expr block, Expr j) { return block * kKeysPerBlock + j; };
     Expr scale = Halide::cast(type, factor), lowest = lowestOf(type);
     // Masked keys (past the end; after the row when causal) add the lowest
@@ -964,18 +949,18 @@ public:
     RDom rj(0, kKeysPerBlock, unique("j"));
     g.blockMax(asVars(xb)) = lowest;
     g.blockMax(asVars(xb)) = Halide::max(
-        g.blockMax(asVars(xb)), call(g.scores, join({xb, {rj.x}})) * scale +
+        g.blockMax(asVars(xb)), at(g.scores, join({xb, {rj.x}})) * scale +
                                     mask(key(xb[n], rj.x), rowOf(xb, n + 1)));
     Index xsb(xs.begin(), xs.end() - 1); // [.., block, rows..]
     // (Every row of a block computed has an unmasked key: its max is finite.)
     g.probs(asVars(xs)) =
-        Halide::exp(g.scores(asVars(xs)) * scale - call(g.blockMax, xsb) +
+        Halide::exp(g.scores(asVars(xs)) * scale - at(g.blockMax, xsb) +
                     mask(key(xs[n], xs.back()), rowOf(xs, n + 1)));
     g.blockSum(asVars(xb)) = constant(0);
-    g.blockSum(asVars(xb)) += call(g.probs, join({xb, {rj.x}}));
+    g.blockSum(asVars(xb)) += at(g.probs, join({xb, {rj.x}}));
     g.blockWeighted(asVars(xw)) = constant(0);
     g.blockWeighted(asVars(xw)) +=
-        call(g.probs, join({Index(xw.begin(), xw.end() - 1), {rj.x}})) *
+        at(g.probs, join({Index(xw.begin(), xw.end() - 1), {rj.x}})) *
         at(vp,
            broadcastIndex(vp, join({lead(xw), {key(xw[n], rj.x), xw.back()}})));
     RDom rb(0, blocks, unique("block"));
@@ -989,22 +974,22 @@ public:
       g.state(args) = Halide::Tuple(lowest, constant(0), constant(0));
       Index xbo = join({lead(xo), {rb.x}, rowsOf(xo, n)});
       Expr m = g.state(args)[0], l = g.state(args)[1], o = g.state(args)[2];
-      Expr bm = call(g.blockMax, xbo);
+      Expr bm = at(g.blockMax, xbo);
       // One of the two rescalings is exp(0): one exp, not two.
       Expr t = Halide::exp(-Halide::abs(m - bm));
       Expr keep = m >= bm;
       Expr one = constant(1);
       Expr a = Halide::select(keep, one, t), b = Halide::select(keep, t, one);
       g.state(args) = Halide::Tuple(
-          Halide::max(m, bm), l * a + b * call(g.blockSum, xbo),
-          o * a + b * call(g.blockWeighted, join({xbo, {xo.back()}})));
+          Halide::max(m, bm), l * a + b * at(g.blockSum, xbo),
+          o * a + b * at(g.blockWeighted, join({xbo, {xo.back()}})));
     }
     {
       Index x = vars(r);
       Index rows = causal ? Index{x[n] / kRowsPerBlock, x[n] % kRowsPerBlock}
                           : Index{x[n]};
       Index xt = join({lead(x), rows, {x[n + 1]}});
-      g.out(asVars(x)) = call(g.state, xt)[2] / call(g.state, xt)[1];
+      g.out(asVars(x)) = at(g.state, xt)[2] / at(g.state, xt)[1];
     }
     lf.attentions.push_back(g);
     lf.stages.push_back(

@@ -5,6 +5,8 @@
 
 #include "lib/Halide/Lowering.h"
 
+#include <optional>
+
 namespace attn::hl {
 
 /// The default schedule: every stage computed at root; the innermost
@@ -18,6 +20,11 @@ void applyDefaultSchedule(LoweredFunction &lf, const Halide::Target &target);
 /// The CUDA schedule (GpuSchedule.cpp): register-tiled products, split long
 /// reductions, every other stage in blocks of threads over its pure loops.
 void applyGpuSchedule(LoweredFunction &lf);
+
+/// The tile of query rows (a warp's) of the GPU's online softmax attention
+/// for heads of `e` value features and `depth` query/key features, or none
+/// where its schedule does not apply (then the scores are stored).
+std::optional<int> gpuOnlineAttentionRows(int64_t e, int64_t depth);
 
 /// Every stage and attention part computed whole at root, serially: for
 /// checking an algorithm on the CPU (the GPU's, where there is no GPU).

@@ -36,17 +36,18 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
 cl::opt<std::string> entry("entry",
                            cl::desc("function to run (default: the only one)"),
                            cl::cat(cat));
-cl::opt<Backend> backend(
-    "backend", cl::desc("how to run it"), cl::init(Backend::reference),
-    cl::values(clEnumValN(Backend::reference, "reference",
-                          "plain-loop interpreter, double accumulation"),
-               clEnumValN(Backend::halide, "halide",
-                          "the Halide lowering, JIT-compiled"),
-               clEnumValN(Backend::halideGpuAlgorithm, "halide-gpu-algorithm",
-                          "the algorithm the CUDA target compiles, each "
-                          "stage computed whole on the CPU (checks it "
-                          "without a GPU)")),
-    cl::cat(cat));
+cl::ValuesClass backends() {
+  return cl::values(
+      clEnumValN(Backend::reference, "reference",
+                 "plain-loop interpreter, double accumulation"),
+      clEnumValN(Backend::halide, "halide", "the Halide lowering, JIT-compiled"),
+      clEnumValN(Backend::halideGpuAlgorithm, "halide-gpu-algorithm",
+                 "the algorithm the CUDA target compiles, each stage "
+                 "computed whole on the CPU (checks it without a GPU)"));
+}
+cl::opt<Backend> backend("backend", cl::desc("how to run it"),
+                         cl::init(Backend::reference), backends(),
+                         cl::cat(cat));
 cl::opt<std::string> target("target",
                             cl::desc("Halide target for --backend=halide: "
                                      "cpu, x86-64-avx512, x86-64-avx2, x86-64"),
@@ -61,23 +62,18 @@ cl::opt<int64_t> dynamicSize("dynamic-size",
                              cl::desc("size given to every dynamic (?) "
                                       "dimension of a random input"),
                              cl::init(32), cl::cat(cat));
-cl::opt<std::string>
-    compareFile("compare",
-                cl::desc("run this file's function on the same inputs and "
-                         "report the error of ours against it"),
-                cl::cat(cat));
+cl::opt<std::string> compareFile(
+    "compare", cl::desc("run this file's function on the same inputs and "
+                        "report the error of ours against it"),
+    cl::cat(cat));
 cl::opt<std::string> compareEntry("compare-entry",
                                   cl::desc("function of --compare (default: "
                                            "--entry, or the only one)"),
                                   cl::cat(cat));
-cl::opt<Backend>
-    compareBackend("compare-backend", cl::desc("backend of the --compare run"),
-                   cl::init(Backend::reference),
-                   cl::values(clEnumValN(Backend::reference, "reference", ""),
-                              clEnumValN(Backend::halide, "halide", ""),
-                              clEnumValN(Backend::halideGpuAlgorithm,
-                                         "halide-gpu-algorithm", "")),
-                   cl::cat(cat));
+cl::opt<Backend> compareBackend("compare-backend",
+                                cl::desc("backend of the --compare run"),
+                                cl::init(Backend::reference), backends(),
+                                cl::cat(cat));
 cl::opt<double> rtol("rtol",
                      cl::desc("fail when max|ours - theirs| / max|theirs| "
                               "exceeds this (default 1e-5)"),
