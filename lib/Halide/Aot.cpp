@@ -1,6 +1,7 @@
 //===- Aot.cpp - ahead-of-time compilation of attn functions --------------===//
 #include "lib/Halide/Aot.h"
 #include "lib/Halide/AutoSchedule.h"
+#include "lib/Halide/DeviceMath.h"
 #include "lib/Halide/Lowering.h"
 
 #include "lib/Halide/Schedule.h"
@@ -70,7 +71,9 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
       } else {
         hl::applyDefaultSchedule(*lowered, target);
       }
-      Halide::Module m = lowered->pipeline().compile_to_module(
+      Halide::Pipeline pipeline = lowered->pipeline();
+      hl::useDeviceMath(pipeline, target);
+      Halide::Module m = pipeline.compile_to_module(
           lowered->arguments(), options.prefix + lowered->name, target);
       if (separateObjects) {
         objects.push_back(options.library + "." +

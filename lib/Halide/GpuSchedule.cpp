@@ -625,11 +625,15 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
   }
   Halide::Func(lhsMap->func).compute_inline();
   // Threads as the product's block (kLanes / 2 x kRowThreads): 4
-  // consecutive positions (one vector) x kRowsPerThread rows each.
+  // consecutive positions (one vector) x kRowsPerThread rows each. Rows
+  // padded by 4 elements: a thread a row reading the same position of 8
+  // rows (the denominators below) hits 8 different 4-bank groups, and the
+  // product's vector loads stay aligned.
   std::vector<Var> a = tile.args(); // K, rows, leading...
   Var ko("sk"), ki("ski"), ro("sr"), ri("sri");
   tile.compute_at(c, loops.block)
       .store_in(Halide::MemoryType::GPUShared)
+      .align_storage(a[0], (int)stage.reductionSize + 4)
       .split(a[0], ko, ki, 4)
       .split(a[1], ro, ri, kRowsPerThread, TailStrategy::GuardWithIf)
       .reorder(ki, ri, ko, ro)
@@ -638,14 +642,26 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
       .gpu_threads(ko, ro);
   for (const Stage *s : others)
     scheduleGpuAlone(*s);
-  // The denominators of the thread's rows, per thread (the lanes of a row
-  // repeat them: a quarter more FMAs than the product, no pass over T x d).
+  // The denominators of the block's rows, once each: a thread a row (lanes
+  // / 2 x 4 threads over the block's rows), 4 positions of the row a step
+  // (one vector load), into shared memory where the threads of the product
+  // read their rows'. Per thread of the product, they cost as many FMAs as
+  // a quarter of the product, and the loads on top.
   for (const Stage *s : rowDots) {
     Halide::Func(s->func).compute_inline();
     Halide::Func d = s->product;
-    std::vector<Var> dv = d.args();
-    d.compute_at(c, loops.thread).unroll(dv[0]).unroll(dv[1]);
-    d.update().reorder(dv[0], dv[1], d.rvars(0)[0]).unroll(dv[0]).unroll(dv[1]);
+    std::vector<Var> dv = d.args(); // 1 column, rows, leading...
+    Var dro("dro"), dri("dri");
+    d.compute_at(c, loops.block).store_in(Halide::MemoryType::GPUShared);
+    Halide::RVar k = d.rvars(0)[0], dko("dko"), dki("dki");
+    for (Halide::Stage st : {Halide::Stage(d), d.update()}) {
+      st.split(dv[1], dro, dri, kLanes / 2, TailStrategy::GuardWithIf);
+      if (st.name() != Halide::Stage(d).name())
+        st.split(k, dko, dki, 4).reorder(dki, dv[0], dko, dri, dro).unroll(
+            dki);
+      st.gpu_threads(dri, dro);
+    }
+    stageOperand(tile, d, dko, std::nullopt);
   }
   return true;
 }

@@ -504,8 +504,10 @@ public:
       if (den.shape[i] != 1)
         requireEqual(num.ext[i], den.ext[i],
                      "dimension " + std::to_string(i) + " of num and den");
+    // One division per row (den is broadcast along it), then products.
     return pointwise("normalize", num.ext, num.shape, [&](const Index &x) {
-      return at(num, x) / (at(den, broadcastIndex(den, x)) + constant(eps));
+      return at(num, x) *
+             (constant(1) / (at(den, broadcastIndex(den, x)) + constant(eps)));
     });
   }
 
