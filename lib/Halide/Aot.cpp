@@ -1,7 +1,7 @@
 //===- Aot.cpp - ahead-of-time compilation of attn functions --------------===//
 #include "lib/Halide/Aot.h"
 #include "lib/Halide/AutoSchedule.h"
-#include "lib/Halide/DeviceMath.h"
+#include "lib/Halide/DeviceCode.h"
 #include "lib/Halide/Lowering.h"
 
 #include "lib/Halide/Schedule.h"
@@ -72,7 +72,7 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
         hl::applyDefaultSchedule(*lowered, target);
       }
       Halide::Pipeline pipeline = lowered->pipeline();
-      hl::useDeviceMath(pipeline, target);
+      hl::addDeviceCodePasses(pipeline, target);
       Halide::Module m = pipeline.compile_to_module(
           lowered->arguments(), options.prefix + lowered->name, target);
       if (separateObjects) {

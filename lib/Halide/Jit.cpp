@@ -1,6 +1,6 @@
 //===- Jit.cpp - run an attn function through Halide's JIT ----------------===//
 #include "lib/Halide/Jit.h"
-#include "lib/Halide/DeviceMath.h"
+#include "lib/Halide/DeviceCode.h"
 
 #include "llvm/Support/Format.h"
 
@@ -85,7 +85,7 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
     }
     Halide::Realization realization(outs);
     Halide::Pipeline pipeline = lowered->pipeline();
-    hl::useDeviceMath(pipeline, target);
+    hl::addDeviceCodePasses(pipeline, target);
     // For studying schedules: the loop nest Halide generates, as text.
     if (const char *path = std::getenv("ATTN_HALIDE_STMT"))
       pipeline.compile_to_lowered_stmt(path, lowered->arguments(),
