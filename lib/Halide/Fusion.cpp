@@ -43,6 +43,16 @@ bool readsThroughInlined(Halide::Func f, const std::string &target,
   return readsThroughInlined(f.function(), target, stages, seen);
 }
 
+/// Does `f` read a stage, directly or through inlined Funcs (not only
+/// parameters)?
+bool readsStages(const Halide::Internal::Function &f,
+                 const std::set<std::string> &stages) {
+  for (auto &[name, callee] : Halide::Internal::find_direct_calls(f))
+    if (stages.count(name) || readsStages(callee, stages))
+      return true;
+  return false;
+}
+
 /// Does `f` (or a Func inlined into it) choose between values? Halide
 /// trims a producer's region by the condition of a select (a causal mask),
 /// so a register tile computed inside such a consumer becomes a ragged,
@@ -160,6 +170,42 @@ std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
 }
 
 } // namespace
+
+std::map<const Stage *, std::vector<const Stage *>>
+attn::hl::findPerChunkMaps(const LoweredFunction &lf,
+                           const std::function<bool(const Stage &)> &perChunk) {
+  std::set<std::string> stages = stageNames(lf);
+  Readers readers = findReaders(lf, stages);
+  std::map<const Stage *, std::vector<const Stage *>> maps;
+  for (const Stage &s : lf.stages) {
+    if (s.kind != StageKind::Pointwise || s.product.defined() ||
+        Halide::Func(s.func).has_update_definition() || lf.isOutput(s.func) ||
+        readsStages(s.func.function(), stages) || readers[&s].empty())
+      continue;
+    std::vector<const Stage *> chunked;
+    bool ok = true;
+    for (const Stage *r : readers[&s]) {
+      if (!r || r->kind == StageKind::Stencil) {
+        ok = false;
+        break;
+      }
+      if (!r->product.defined())
+        continue;
+      const Stage *lhs = r->lhs.defined() ? operandStage(lf, r->lhs) : nullptr;
+      const Stage *rhs = r->rhs.defined() ? operandStage(lf, r->rhs) : nullptr;
+      if (r->shape.back() == 1 && lhs == &s && rhs != &s)
+        continue;
+      if (!perChunk(*r)) {
+        ok = false;
+        break;
+      }
+      chunked.push_back(r);
+    }
+    if (ok && !chunked.empty())
+      maps[&s] = chunked;
+  }
+  return maps;
+}
 
 std::map<const Stage *, std::vector<Halide::Func>>
 attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {

@@ -12,6 +12,7 @@
 
 #include "lib/Halide/Lowering.h"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -53,6 +54,19 @@ std::map<const Stage *, std::vector<const Stage *>>
 claimTileCompanions(const LoweredFunction &lf,
                     const std::map<const Stage *, const Stage *> &consumers,
                     std::set<std::string> &claimed);
+
+/// The cheap maps of the inputs (pointwise stages that read parameters
+/// only: the feature maps phi(Q) and phi(K) of the chunked causal form)
+/// whose every reader applies them once per element (sums, copies,
+/// products of one column reading them as their left operand) or is a
+/// product that `perChunk` accepts (the schedule tiles it per chunk), with
+/// the latter. Stored, such a map is a T x d buffer live from the first
+/// product that reads it to the last; inlined, and stored per chunk by
+/// each product in a wrapper of the operand, it is never stored whole.
+/// Call before any schedule.
+std::map<const Stage *, std::vector<const Stage *>>
+findPerChunkMaps(const LoweredFunction &lf,
+                 const std::function<bool(const Stage &)> &perChunk);
 
 /// The stage that `operand` (a product's operand) is, or reads alone
 /// through views (inlined index maps such as a clamp or a chunking); null

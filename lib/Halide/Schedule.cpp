@@ -227,25 +227,48 @@ void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
 /// it is split, at root otherwise; the `companions` of a product tiled in
 /// its consumer (findTileCompanions) per tile of rows. Returns whether
 /// `consumer` was scheduled.
+/// How scheduleCpuMatmul tiles a product.
+struct CpuTiling {
+  int width = 0, rows = 0, block = 0; ///< vector, register tile, columns
+  bool tiled = false; ///< register-tiled (else the generic schedule)
+  bool split = false; ///< a long dynamic reduction split into chunks
+  bool perChunk = false; ///< tiled in parallel over a static-rows dimension
+};
+
+CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
+  constexpr int kCols = 2;
+  CpuTiling t;
+  size_t rank = stage.shape.size();
+  t.width = target.natural_vector_size(stage.func.output_types()[0]);
+  t.rows = registerTileRows(target);
+  if (rank < 2)
+    return t;
+  int64_t cols = stage.shape[rank - 1], rows = stage.shape[rank - 2];
+  t.block = (int)std::min<int64_t>(cols, kCols * t.width);
+  t.tiled = cols != kDyn && cols % t.width == 0 && cols % t.block == 0 &&
+            (rows == kDyn || rows >= t.rows);
+  bool staticResult =
+      llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
+  t.split = t.tiled && stage.reductionSize == kDyn && staticResult;
+  t.perChunk = t.tiled && !t.split && rows != kDyn && rank > 2;
+  return t;
+}
+
 bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
                        const Stage *consumer,
                        const std::vector<const Stage *> &producers = {},
-                       const std::vector<const Stage *> &companions = {}) {
-  constexpr int kCols = 2, kChunk = 256;
-  const int kRows = registerTileRows(target);
+                       const std::vector<const Stage *> &companions = {},
+                       const std::vector<Halide::Func> &chunkMaps = {}) {
+  constexpr int kChunk = 256;
+  CpuTiling tiling = cpuTiling(stage, target);
+  const int kRows = tiling.rows, width = tiling.width, block = tiling.block;
   Halide::Func f = stage.func, p = stage.product;
   size_t rank = stage.shape.size();
-  int width = target.natural_vector_size(f.output_types()[0]);
-  int64_t cols = stage.shape[rank - 1], rows = stage.shape[rank - 2];
-  int block = (int)std::min<int64_t>(cols, kCols * width);
-  bool tiled = rank >= 2 && cols != kDyn && cols % width == 0 &&
-               cols % block == 0 && (rows == kDyn || rows >= kRows);
+  int64_t cols = stage.shape[rank - 1];
+  bool tiled = tiling.tiled, split = tiling.split;
   Stage generic = stage;
   generic.func = p;
   generic.product = Halide::Func();
-  bool staticResult =
-      llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
-  bool split = tiled && stage.reductionSize == kDyn && staticResult;
   if (!split)
     for (const Stage *s : producers)
       scheduleStage(*s, target);
@@ -279,11 +302,16 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   if (consumer)
     f.compute_inline();
   std::optional<Var> parallel;
-  if (rows != kDyn && rank > 2)
+  if (tiling.perChunk)
     parallel = c.args()[2];
   Var rowTiles = tileCpuProduct(
       c, p, p.rvars(0), width, kRows, block, stage.extents[rank - 2] >= kRows,
       parallel, iterationsPerTask({kRows, cols, stage.reductionSize}));
+  // This product's operands that apply a cheap map of the inputs
+  // (findPerChunkMaps), once per chunk of rows.
+  for (Halide::Func m : chunkMaps)
+    m.compute_at(c, parallel ? *parallel : rowTiles)
+        .vectorize(m.args()[0], width, TailStrategy::GuardWithIf);
   for (const Stage *s : companions) {
     if (s->product.defined()) {
       Halide::Func(s->func).compute_inline();
@@ -536,10 +564,26 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   // Before the analyses below, which then see phi(K) as the product's alone.
   for (auto &[operand, others] : findSharedSplitOperands(lf))
     Halide::Func(operand->func).clone_in(others);
+  // Feature maps read by products tiled per chunk: inlined, and applied per
+  // chunk in a wrapper of each such product's operand, never stored whole
+  // (the chunked causal form kept phi(Q) and phi(K), 2 T x d buffers, live
+  // across most of its products).
+  std::set<std::string> done;
+  std::map<const Stage *, std::vector<Halide::Func>> chunkMaps;
+  auto perChunk = [&](const Stage &s) {
+    return cpuTiling(s, target).perChunk;
+  };
+  for (auto &[map, products] : findPerChunkMaps(lf, perChunk)) {
+    for (const Stage *r : products)
+      for (Halide::Func operand : {r->lhs, r->rhs})
+        if (operand.defined() && operandStage(lf, operand) == map)
+          chunkMaps[r].push_back(operand.in(r->product));
+    Halide::Func(map->func).compute_inline();
+    done.insert(map->func.name());
+  }
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
-  std::set<std::string> done;
   for (auto &[product, owned] : producers)
     for (const Stage *s : owned)
       done.insert(s->func.name());
@@ -557,7 +601,7 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     if (consumer && done.count(consumer->func.name()))
       consumer = nullptr;
     if (scheduleCpuMatmul(stage, target, consumer, producers[&stage],
-                          companions[&stage]))
+                          companions[&stage], chunkMaps[&stage]))
       done.insert(consumer->func.name());
   }
   for (const FusedAttention &g : lf.attentions)
