@@ -10,11 +10,13 @@
 namespace {
 using blas::Shape;
 
-/// Scratch buffer `slot`, kept across calls as a user tuning this code
-/// would: fresh pages cost a page fault each, which in this VM costs more
-/// than the arithmetic of these kernels.
+/// Scratch buffers, kept across calls as a user tuning this code would:
+/// fresh pages cost a page fault each, which in this VM costs more than the
+/// arithmetic of these kernels.
+std::vector<float> buffers[4];
+
+/// Scratch buffer `slot` of at least `n` floats.
 float *scratch(int slot, size_t n) {
-  static std::vector<float> buffers[4];
   if (buffers[slot].size() < n)
     buffers[slot].resize(n);
   return buffers[slot].data();
@@ -206,4 +208,9 @@ bool blas::run(const std::string &kernel, Shape s, const float *q,
   else
     return false;
   return true;
+}
+
+void blas::releaseScratch() {
+  for (std::vector<float> &b : buffers)
+    std::vector<float>().swap(b);
 }

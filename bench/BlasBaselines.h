@@ -21,6 +21,10 @@ struct Shape {
 bool run(const std::string &kernel, Shape s, const float *q, const float *k,
          const float *v, float *o);
 
+/// Frees the scratch buffers that run keeps between calls (before another
+/// kernel's peak memory is measured).
+void releaseScratch();
+
 } // namespace blas
 
 #endif // ATTN_BENCH_BLASBASELINES_H

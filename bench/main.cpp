@@ -35,6 +35,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,12 +164,16 @@ const BenchKernel *findKernel(const std::string &name) {
   return nullptr;
 }
 
-/// Median time and peak RSS of `call`, from an empty block cache.
+/// Median time and peak RSS of `call`, from an empty block cache and no
+/// baseline scratch.
 struct Measurement {
   double ms = 0, rssMiB = 0;
 };
 Measurement measure(const std::function<void()> &call) {
+  // What earlier kernels kept or freed is not this one's.
   attn_release_cached_memory();
+  blas::releaseScratch();
+  malloc_trim(0);
   resetPeakRss();
   Measurement m;
   m.ms = medianMs(call);
