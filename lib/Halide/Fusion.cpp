@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -205,6 +206,39 @@ attn::hl::findPerChunkMaps(const LoweredFunction &lf,
       maps[&s] = chunked;
   }
   return maps;
+}
+
+std::optional<ChunkedOutput>
+attn::hl::findChunkedOutput(const LoweredFunction &lf) {
+  Readers readers = findReaders(lf, stageNames(lf));
+  for (const Stage &o : lf.stages) {
+    size_t rank = o.shape.size();
+    if (!lf.isOutput(o.func) || o.kind != StageKind::Pointwise ||
+        o.product.defined() || rank < 2 || o.shape[rank - 2] != kDyn)
+      continue;
+    std::vector<const Stage *> parts =
+        ownedReaders(lf, readers, {&o}, [&](const Stage &s) {
+          return s.shape.size() == rank + 1 && s.shape[rank - 1] != kDyn &&
+                 (s.kind == StageKind::Pointwise ||
+                  s.kind == StageKind::Reduction ||
+                  s.kind == StageKind::Matmul) &&
+                 !(s.product.defined() && s.reductionSize == kDyn) &&
+                 !lf.isOutput(s.func);
+        });
+    if (parts.empty() ||
+        llvm::any_of(parts,
+                     [&](const Stage *s) {
+                       return s->shape[rank - 1] != parts[0]->shape[rank - 1];
+                     }) ||
+        llvm::none_of(parts, [](const Stage *s) {
+          return s->product.defined() && s->shape.back() != 1;
+        }))
+      continue;
+    // lf.stages is a vector: address order is definition order.
+    std::sort(parts.begin(), parts.end());
+    return ChunkedOutput{&o, parts[0]->shape[rank - 1], parts};
+  }
+  return std::nullopt;
 }
 
 std::map<const Stage *, std::vector<Halide::Func>>

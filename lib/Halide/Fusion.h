@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,6 +68,20 @@ claimTileCompanions(const LoweredFunction &lf,
 std::map<const Stage *, std::vector<const Stage *>>
 findPerChunkMaps(const LoweredFunction &lf,
                  const std::function<bool(const Stage &)> &perChunk);
+
+/// An output whose rows come from chunk-shaped stages (the chunked causal
+/// form: [.., T, e] from [.., chunks, C, e] terms through an unchunking
+/// view) and those stages: every stage one more dimension than the output,
+/// C static, that only the output or other such stages read (products,
+/// their masks and sums, one-column products, the terms' additions). The
+/// schedule computes them per chunk of the output's rows, so their values
+/// are read back from cache, not from T x d buffers.
+struct ChunkedOutput {
+  const Stage *output = nullptr;
+  int64_t chunkRows = 0;
+  std::vector<const Stage *> parts; ///< in definition order
+};
+std::optional<ChunkedOutput> findChunkedOutput(const LoweredFunction &lf);
 
 /// The stage that `operand` (a product's operand) is, or reads alone
 /// through views (inlined index maps such as a clamp or a chunking); null

@@ -470,6 +470,98 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
         iterationsPerTask({pure[0] ? inner : 1, stage.reductionSize}));
   }
 }
+/// The chunked output (findChunkedOutput): its rows in tiles of one chunk,
+/// in parallel; every part computed per tile of it: products
+/// register-tiled (inside their pointwise consumer where that is a part
+/// too) with their per-chunk operand maps and companions, one-column
+/// products vectorised along rows, the other parts (masks, sums, the
+/// terms' additions) stored per tile. Marks what it schedules in `done`.
+void scheduleCpuChunkedOutput(
+    const ChunkedOutput &co, const Halide::Target &target,
+    const std::map<const Stage *, const Stage *> &consumers,
+    std::map<const Stage *, std::vector<const Stage *>> &companions,
+    std::map<const Stage *, std::vector<Halide::Func>> &chunkMaps,
+    std::set<std::string> &done) {
+  Halide::Func out = co.output->func;
+  int width = target.natural_vector_size(out.output_types()[0]);
+  std::vector<Var> v = out.args(); // columns, rows, leading...
+  Var tc("tc"), ti("ti");
+  std::vector<VarOrRVar> order = {v[0], ti, tc};
+  order.insert(order.end(), v.begin() + 2, v.end());
+  out.compute_root()
+      .split(v[1], tc, ti, (int)co.chunkRows, TailStrategy::GuardWithIf)
+      .reorder(order)
+      .vectorize(v[0], width, TailStrategy::GuardWithIf)
+      .parallel(tc);
+  done.insert(out.name());
+  // A tile of the output's rows is one chunk: the parts' storage holds one
+  // chunk (a constant size: on the stack, not a heap block per tile).
+  auto oneChunk = [&](Halide::Func f) {
+    std::vector<Var> a = f.args(); // columns, rows, chunk, leading...
+    if (a.size() == v.size() + 1)
+      f.bound_storage(a[2], 1);
+  };
+  // Stored per tile, vectorised along a wide innermost dimension.
+  auto perTile = [&](Halide::Func f, int64_t inner) {
+    f.compute_at(out, tc);
+    oneChunk(f);
+    if (inner == kDyn || inner >= width)
+      f.vectorize(f.args()[0], width, TailStrategy::GuardWithIf);
+  };
+  // A product of one column: a vector of positions at a time of each
+  // row's reduction (Halide's atomic vectorisation: a vector accumulator,
+  // summed across its lanes at the end), its left operand read along rows.
+  auto oneColumn = [&](const Stage &s) {
+    Halide::Func p = s.product;
+    Halide::Func(s.func).compute_inline();
+    std::vector<Halide::RVar> r = p.rvars(0);
+    p.compute_at(out, tc);
+    oneChunk(p);
+    if (r.size() == 1 && s.reductionSize != kDyn &&
+        s.reductionSize % width == 0)
+      p.update().atomic().vectorize(r[0], width);
+  };
+  std::set<const Stage *> parts(co.parts.begin(), co.parts.end()), hosts;
+  for (const Stage *s : co.parts) {
+    if (!s->product.defined())
+      continue;
+    CpuTiling tiling = cpuTiling(*s, target);
+    if (!tiling.tiled) {
+      oneColumn(*s);
+      continue;
+    }
+    auto it = consumers.find(s);
+    const Stage *consumer = it != consumers.end() ? it->second : nullptr;
+    if (consumer && (!parts.count(consumer) || hosts.count(consumer)))
+      consumer = nullptr;
+    Halide::Func c = consumer ? Halide::Func(consumer->func) : s->func;
+    if (consumer) {
+      Halide::Func(s->func).compute_inline();
+      hosts.insert(consumer);
+    }
+    c.compute_at(out, tc);
+    oneChunk(c);
+    tileInRegisters(c, s->product, s->product.rvars(0), width, tiling.rows,
+                    tiling.block, std::nullopt, [](Halide::Stage) {});
+    for (Halide::Func m : chunkMaps[s])
+      perTile(m, kDyn);
+    for (const Stage *comp : companions[s]) {
+      if (parts.count(comp))
+        continue;
+      if (comp->product.defined())
+        oneColumn(*comp);
+      else
+        perTile(comp->func, comp->shape.back());
+      done.insert(comp->func.name());
+    }
+  }
+  for (const Stage *s : co.parts) {
+    done.insert(s->func.name());
+    if (!s->product.defined() && !hosts.count(s))
+      perTile(s->func, s->shape.back());
+  }
+}
+
 } // namespace
 
 /// Blocks of query rows run in parallel; each computes its scores, row
@@ -587,8 +679,22 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   for (auto &[product, owned] : producers)
     for (const Stage *s : owned)
       done.insert(s->func.name());
+  // The chunked output's parts are its own: no other product claims one as
+  // a companion.
+  std::optional<ChunkedOutput> co = findChunkedOutput(lf);
+  // Not where the output already hosts another product's tiles (an RNN
+  // state's product on the output's rows, with its companions).
+  for (auto &[product, consumer] : consumers)
+    if (co && consumer == co->output)
+      co.reset();
+  if (co)
+    for (const Stage *s : co->parts)
+      done.insert(s->func.name());
   std::map<const Stage *, std::vector<const Stage *>> companions =
       claimTileCompanions(lf, consumers, done);
+  if (co)
+    scheduleCpuChunkedOutput(*co, target, consumers, companions, chunkMaps,
+                             done);
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
