@@ -241,6 +241,22 @@ attn::hl::findChunkedOutput(const LoweredFunction &lf) {
   return std::nullopt;
 }
 
+std::map<const Stage *, const Stage *>
+attn::hl::findScanConsumers(const LoweredFunction &lf) {
+  Readers readers = findReaders(lf, stageNames(lf));
+  std::map<const Stage *, const Stage *> scans;
+  for (const Stage &mm : lf.stages) {
+    if (!mm.product.defined() || lf.isOutput(mm.func) ||
+        readers[&mm].size() != 1)
+      continue;
+    const Stage *s = *readers[&mm].begin();
+    if (s && s->kind == StageKind::Scan && s->shape == mm.shape &&
+        !lf.isOutput(s->func))
+      scans[&mm] = s;
+  }
+  return scans;
+}
+
 std::map<const Stage *, std::vector<Halide::Func>>
 attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {
   Readers readers = findReaders(lf, stageNames(lf));

@@ -26,6 +26,14 @@ namespace attn::hl {
 std::map<const Stage *, const Stage *>
 findProductConsumers(const LoweredFunction &lf);
 
+/// For each product stage of `lf` read only by a scan (cumsum) of its shape,
+/// that scan: its initial definition copies the product (the chunk states
+/// of the chunked causal form, shifted by one chunk for their exclusive
+/// prefix), so the CPU schedule computes the product's tiles there instead
+/// of storing it. Call before any schedule.
+std::map<const Stage *, const Stage *>
+findScanConsumers(const LoweredFunction &lf);
+
 /// The pointwise operands of products with a long dynamic reduction (phi(K)
 /// of K^T V) that other stages also read once per element (the sum of
 /// phi(K)), each with those other readers. A schedule that gives each of

@@ -99,6 +99,12 @@ std::vector<Var> fusable(const Stage &stage, std::vector<Var> outer) {
 
 void scheduleStage(const Stage &stage, const Halide::Target &target);
 
+/// `stage`'s update definitions (its pure one scheduled elsewhere):
+/// vectorised along the innermost pure dimension, the reduction or scan
+/// loop inside the other pure dimensions, those fused and in parallel;
+/// products in tiles of rows.
+void scheduleUpdates(const Stage &stage, const Halide::Target &target);
+
 /// Rows of a CPU register tile of rows x 2 vectors: the accumulators, the
 /// right operand's two vectors and a broadcast must fit the vector
 /// registers, 32 with AVX-512 (8 rows: 16 accumulators), 16 with AVX2
@@ -329,6 +335,10 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
     if (inner == kDyn || inner >= width)
       f.vectorize(f.args()[0], width, TailStrategy::GuardWithIf);
   }
+  // A scan consumer (findScanConsumers): the product's tiles are its
+  // initial copy; its scan is scheduled as any.
+  if (consumer && consumer->kind == StageKind::Scan)
+    scheduleUpdates(*consumer, target);
   return consumer != nullptr;
 }
 
@@ -401,7 +411,15 @@ void scheduleStage(const Stage &stage, const Halide::Target &target) {
   parallelizeOuter(
       f, fusable(stage, std::vector<Var>(vars.begin() + 1, vars.end())),
       iterationsPerTask({inner}));
+  scheduleUpdates(stage, target);
+}
 
+void scheduleUpdates(const Stage &stage, const Halide::Target &target) {
+  Halide::Func f = stage.func;
+  std::vector<Var> vars = f.args();
+  int width = target.natural_vector_size(f.output_types()[0]);
+  int64_t inner = stage.shape.empty() ? 1 : stage.shape.back();
+  bool vectorizeInner = inner == kDyn || inner >= width;
   for (int u = 0; u < f.num_update_definitions(); ++u) {
     const std::vector<Halide::Expr> &args = f.update_args(u);
     std::vector<bool> pure(vars.size(), false);
@@ -674,6 +692,9 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     done.insert(map->func.name());
   }
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
+  for (auto &[product, scan] : findScanConsumers(lf))
+    if (!consumers[product])
+      consumers[product] = scan;
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
   for (auto &[product, owned] : producers)
