@@ -213,18 +213,15 @@ bool scheduleGpuTranspose(const Stage &stage) {
   return true;
 }
 
-/// A scan (cumsum) along a dimension other than the two innermost (the
-/// chunk states of the chunked causal form, [.., chunks, d, d]): both its
-/// definitions in 2-D thread tiles of the two innermost dimensions, the scan
-/// loop serial in each thread. The generic schedule fused all dimensions
-/// into one index that each thread divided by the dynamic extents (0.9 ms
-/// for the initial copy of 512 MiB at T = 64k).
-bool scheduleGpuScan(const Stage &stage) {
+/// The pure loops of a scan's update that scheduleGpuScan tiles (with
+/// whether each is dynamic), or nothing where it does not apply.
+std::optional<std::pair<std::vector<Var>, std::vector<bool>>>
+gpuScanLoops(const Stage &stage) {
   Halide::Func f = stage.func;
   size_t rank = stage.shape.size();
   if (stage.kind != StageKind::Scan || rank < 3 ||
       f.num_update_definitions() != 1)
-    return false;
+    return std::nullopt;
   std::vector<Var> v = f.args();
   const std::vector<Halide::Expr> &args = f.update_args(0);
   std::vector<Var> pure;
@@ -235,20 +232,42 @@ bool scheduleGpuScan(const Stage &stage) {
       pure.push_back(v[i]);
       dynamic.push_back(all[i]);
     } else if (i < 2) {
-      return false; // along one of the two innermost dimensions
+      return std::nullopt; // along one of the two innermost dimensions
     }
   }
   // A thin tile (a row of sums) leaves too few threads per block: generic.
   int64_t inner = stage.shape[rank - 1], second = stage.shape[rank - 2];
   if (!planBlocks(all) || !planBlocks(dynamic) || inner == kDyn ||
       second == kDyn || inner * second < 256)
+    return std::nullopt;
+  return std::make_pair(pure, dynamic);
+}
+
+/// A scan (cumsum) along a dimension other than the two innermost (the
+/// chunk states of the chunked causal form, [.., chunks, d, d]): both its
+/// definitions in 2-D thread tiles of the two innermost dimensions, the scan
+/// loop serial in each thread. The generic schedule fused all dimensions
+/// into one index that each thread divided by the dynamic extents (0.9 ms
+/// for the initial copy of 512 MiB at T = 64k). `withPure` false: the
+/// initial definition is scheduled elsewhere (a product's tiles,
+/// findScanConsumers).
+bool scheduleGpuScan(const Stage &stage, bool withPure = true) {
+  auto loops = gpuScanLoops(stage);
+  if (!loops)
     return false;
+  Halide::Func f = stage.func;
+  size_t rank = stage.shape.size();
+  int64_t inner = stage.shape[rank - 1], second = stage.shape[rank - 2];
+  std::vector<Var> v = f.args();
   f.compute_root();
   std::vector<VarOrRVar> scan;
   for (const Halide::RVar &r : f.rvars(0))
     scan.push_back(unqualified(r));
-  return tileGpuThreads(f, v, all, inner, second) &&
-         tileGpuThreads(f.update(), pure, dynamic, inner, second, scan);
+  return (!withPure ||
+          tileGpuThreads(f, v, dynamicInnermostFirst(stage.shape, rank), inner,
+                         second)) &&
+         tileGpuThreads(f.update(), loops->first, loops->second, inner, second,
+                        scan);
 }
 
 /// The operands a GPU product reads: lhs [.., rows, K] (or [.., K, rows]
@@ -574,14 +593,23 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
            tileGpuProduct(c, partial, {ki}, kDyn, cols, false, std::nullopt,
                           dynamicLead);
   }
+  bool scan = consumer && consumer->kind == StageKind::Scan;
   Halide::Func c = consumer ? Halide::Func(consumer->func) : f;
   if (blockTiles(stage) &&
       tileGpuBlockProduct(c, p, p.rvars(0)[0], stage, dynamicLead)) {
     if (consumer)
       f.compute_inline();
+    // A scan consumer (findScanConsumers): the tiles are its initial copy.
+    if (scan)
+      scheduleGpuScan(*consumer, /*withPure=*/false);
     for (const Stage *s : companions)
       scheduleGpuAlone(*s);
     return true;
+  }
+  if (scan) { // not block-tiled after all: the scan on its own
+    scheduleGpuAlone(*consumer);
+    consumer = nullptr;
+    c = f;
   }
   std::optional<Halide::Expr> enoughRows;
   if (rows == kDyn)
@@ -1023,6 +1051,12 @@ void attn::hl::applyGpuSchedule(LoweredFunction &lf) {
           done.insert(s->func.name()).second)
         Halide::Func(s->func).compute_inline();
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
+  // A block-tiled product read only by a scan (the chunk states and their
+  // prefix): computed as the scan's initial copy, not stored.
+  for (auto &[product, scan] : findScanConsumers(lf))
+    if (!consumers[product] && blockTiles(*product) && gpuScanLoops(*scan) &&
+        !done.count(scan->func.name()))
+      consumers[product] = scan;
   std::map<const Stage *, std::vector<const Stage *>> companions =
       claimTileCompanions(lf, consumers, done);
   for (const Stage &stage : lf.stages) {
