@@ -428,13 +428,23 @@ void scheduleUpdates(const Stage &stage, const Halide::Target &target) {
         pure[i] = v->name == vars[i].name();
     // Innermost first: the vectorised pure dimension, the reduction (or
     // scan) loop, then the remaining pure dimensions, fused and parallel.
+    // A scan keeps the dimensions inside its own (contiguous in memory)
+    // inside its loop: each step reads and writes one contiguous block
+    // (the chunk states' prefix: a step of 16 KiB; a scan loop inside
+    // them walked memory with a 16 KiB stride, which no prefetcher
+    // follows, and took 15% of causal linear attention).
+    size_t inside = 1;
+    if (stage.kind == StageKind::Scan)
+      while (inside < vars.size() && pure[inside])
+        ++inside;
     std::vector<VarOrRVar> order;
-    if (pure[0])
-      order.push_back(vars[0]);
+    for (size_t i = 0; i < inside; ++i)
+      if (pure[i])
+        order.push_back(vars[i]);
     for (const Halide::RVar &r : f.rvars(u))
       order.push_back(unqualified(r));
     std::vector<Var> outer;
-    for (size_t i = 1; i < vars.size(); ++i)
+    for (size_t i = inside; i < vars.size(); ++i)
       if (pure[i]) {
         order.push_back(vars[i]);
         outer.push_back(vars[i]);
