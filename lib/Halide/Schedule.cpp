@@ -501,14 +501,16 @@ void scheduleUpdates(const Stage &stage, const Halide::Target &target) {
 /// The chunked output (findChunkedOutput): its rows in tiles of one chunk,
 /// in parallel; every part computed per tile of it: products
 /// register-tiled (inside their pointwise consumer where that is a part
-/// too) with their per-chunk operand maps and companions, one-column
+/// too) with their companions, one-column
 /// products vectorised along rows, the other parts (masks, sums, the
-/// terms' additions) stored per tile. Marks what it schedules in `done`.
+/// terms' additions) and the wrappers that apply a feature map to their
+/// operands (`operandMaps`) stored per tile. Marks what it schedules in
+/// `done`.
 void scheduleCpuChunkedOutput(
     const ChunkedOutput &co, const Halide::Target &target,
     const std::map<const Stage *, const Stage *> &consumers,
     std::map<const Stage *, std::vector<const Stage *>> &companions,
-    std::map<const Stage *, std::vector<Halide::Func>> &chunkMaps,
+    const std::vector<Halide::Func> &operandMaps,
     std::set<std::string> &done) {
   Halide::Func out = co.output->func;
   int width = target.natural_vector_size(out.output_types()[0]);
@@ -571,8 +573,6 @@ void scheduleCpuChunkedOutput(
     oneChunk(c);
     tileInRegisters(c, s->product, s->product.rvars(0), width, tiling.rows,
                     tiling.block, std::nullopt, [](Halide::Stage) {});
-    for (Halide::Func m : chunkMaps[s])
-      perTile(m, kDyn);
     for (const Stage *comp : companions[s]) {
       if (parts.count(comp))
         continue;
@@ -588,6 +588,8 @@ void scheduleCpuChunkedOutput(
     if (!s->product.defined() && !hosts.count(s))
       perTile(s->func, s->shape.back());
   }
+  for (Halide::Func m : operandMaps)
+    perTile(m, kDyn);
 }
 
 } // namespace
@@ -684,27 +686,55 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   // Before the analyses below, which then see phi(K) as the product's alone.
   for (auto &[operand, others] : findSharedSplitOperands(lf))
     Halide::Func(operand->func).clone_in(others);
-  // Feature maps read by products tiled per chunk: inlined, and applied per
-  // chunk in a wrapper of each such product's operand, never stored whole
-  // (the chunked causal form kept phi(Q) and phi(K), 2 T x d buffers, live
-  // across most of its products).
   std::set<std::string> done;
-  std::map<const Stage *, std::vector<Halide::Func>> chunkMaps;
   auto perChunk = [&](const Stage &s) {
     return cpuTiling(s, target).perChunk;
   };
-  for (auto &[map, products] : findPerChunkMaps(lf, perChunk)) {
-    for (const Stage *r : products)
-      for (Halide::Func operand : {r->lhs, r->rhs})
-        if (operand.defined() && operandStage(lf, operand) == map)
-          chunkMaps[r].push_back(operand.in(r->product));
-    Halide::Func(map->func).compute_inline();
-    done.insert(map->func.name());
-  }
+  std::map<const Stage *, std::vector<const Stage *>> maps =
+      findPerChunkMaps(lf, perChunk);
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   for (auto &[product, scan] : findScanConsumers(lf))
     if (!consumers[product])
       consumers[product] = scan;
+  std::optional<ChunkedOutput> co = findChunkedOutput(lf);
+  // Not where the output already hosts another product's tiles (an RNN
+  // state's product on the output's rows, with its companions).
+  for (auto &[product, consumer] : consumers)
+    if (co && consumer == co->output)
+      co.reset();
+  std::set<const Stage *> parts;
+  if (co)
+    parts.insert(co->parts.begin(), co->parts.end());
+  // Feature maps read by products tiled per chunk: inlined, and applied per
+  // chunk in a wrapper of each such product's operand, never stored whole
+  // (the chunked causal form kept phi(Q) and phi(K), 2 T x d buffers, live
+  // across most of its products); the chunked output's products (one-column
+  // ones too) share one wrapper per operand.
+  std::map<const Stage *, std::vector<Halide::Func>> chunkMaps;
+  std::map<std::string, std::pair<Halide::Func, std::vector<Halide::Func>>>
+      sharedMaps; // operand name: the operand, its readers among the parts
+  for (auto &[map, products] : maps) {
+    for (const Stage *r : products)
+      for (Halide::Func operand : {r->lhs, r->rhs}) {
+        if (!operand.defined() || operandStage(lf, operand) != map)
+          continue;
+        if (parts.count(r)) {
+          sharedMaps[operand.name()].first = operand;
+          sharedMaps[operand.name()].second.push_back(r->product);
+        } else {
+          chunkMaps[r].push_back(operand.in(r->product));
+        }
+      }
+    Halide::Func(map->func).compute_inline();
+    done.insert(map->func.name());
+  }
+  for (const Stage *r : parts)
+    if (r->product.defined() && r->shape.back() == 1 && r->lhs.defined() &&
+        sharedMaps.count(r->lhs.name()))
+      sharedMaps[r->lhs.name()].second.push_back(r->product);
+  std::vector<Halide::Func> partMaps;
+  for (auto &[name, operandReaders] : sharedMaps)
+    partMaps.push_back(operandReaders.first.in(operandReaders.second));
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
   for (auto &[product, owned] : producers)
@@ -712,19 +742,13 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
       done.insert(s->func.name());
   // The chunked output's parts are its own: no other product claims one as
   // a companion.
-  std::optional<ChunkedOutput> co = findChunkedOutput(lf);
-  // Not where the output already hosts another product's tiles (an RNN
-  // state's product on the output's rows, with its companions).
-  for (auto &[product, consumer] : consumers)
-    if (co && consumer == co->output)
-      co.reset();
   if (co)
     for (const Stage *s : co->parts)
       done.insert(s->func.name());
   std::map<const Stage *, std::vector<const Stage *>> companions =
       claimTileCompanions(lf, consumers, done);
   if (co)
-    scheduleCpuChunkedOutput(*co, target, consumers, companions, chunkMaps,
+    scheduleCpuChunkedOutput(*co, target, consumers, companions, partMaps,
                              done);
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
