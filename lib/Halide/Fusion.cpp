@@ -211,6 +211,7 @@ attn::hl::findPerChunkMaps(const LoweredFunction &lf,
 std::optional<ChunkedOutput>
 attn::hl::findChunkedOutput(const LoweredFunction &lf) {
   Readers readers = findReaders(lf, stageNames(lf));
+  std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   for (const Stage &o : lf.stages) {
     size_t rank = o.shape.size();
     if (!lf.isOutput(o.func) || o.kind != StageKind::Pointwise ||
@@ -225,7 +226,11 @@ attn::hl::findChunkedOutput(const LoweredFunction &lf) {
                  !(s.product.defined() && s.reductionSize == kDyn) &&
                  !lf.isOutput(s.func);
         });
+    // Not where the output already hosts another product's tiles (an RNN
+    // state's product on the output's rows, with its companions).
     if (parts.empty() ||
+        llvm::any_of(consumers,
+                     [&](const auto &pc) { return pc.second == &o; }) ||
         llvm::any_of(parts,
                      [&](const Stage *s) {
                        return s->shape[rank - 1] != parts[0]->shape[rank - 1];

@@ -83,7 +83,8 @@ findPerChunkMaps(const LoweredFunction &lf,
 /// C static, that only the output or other such stages read (products,
 /// their masks and sums, one-column products, the terms' additions). The
 /// schedule computes them per chunk of the output's rows, so their values
-/// are read back from cache, not from T x d buffers.
+/// are read back from cache, not from T x d buffers. None where the output
+/// is already the pointwise consumer of another product (findProductConsumers).
 struct ChunkedOutput {
   const Stage *output = nullptr;
   int64_t chunkRows = 0;

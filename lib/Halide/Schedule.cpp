@@ -217,27 +217,11 @@ void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
     f.vectorize(v[0], width, TailStrategy::GuardWithIf);
 }
 
-/// A product with static columns that split into blocks of kCols vectors,
-/// on at least kRows rows: register-tiled (tileCpuProduct), fewer rows than
-/// kRows specialised to the generic tile. A long dynamic reduction onto a
-/// static result (K^T V over the sequence) is split: partial products over
-/// chunks of kChunk positions, whose operands stay in L2 while every tile
-/// of the chunk is computed (unsplit, each tile streamed K and V from
-/// memory again: a third of linear attention's time; chunks of 256 spent
-/// ~9% less than chunks of 512 in the partials and their sum, measured
-/// against the result product of the same run), the chunks in
-/// parallel, then summed. A product read by one pointwise `consumer` of its
-/// shape is tiled inside that consumer (the product never reaches memory).
-/// Other products: the generic schedule on the product, its copy inlined.
-/// The `producers` only this product reads are computed per chunk where
-/// it is split, at root otherwise; the `companions` of a product tiled in
-/// its consumer (findTileCompanions) per tile of rows. Returns whether
-/// `consumer` was scheduled.
 /// How scheduleCpuMatmul tiles a product.
 struct CpuTiling {
   int width = 0, rows = 0, block = 0; ///< vector, register tile, columns
-  bool tiled = false; ///< register-tiled (else the generic schedule)
-  bool split = false; ///< a long dynamic reduction split into chunks
+  bool tiled = false;    ///< register-tiled (else the generic schedule)
+  bool split = false;    ///< a long dynamic reduction split into chunks
   bool perChunk = false; ///< tiled in parallel over a static-rows dimension
 };
 
@@ -260,6 +244,24 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
   return t;
 }
 
+/// A product with static columns that split into blocks of kCols vectors,
+/// on at least kRows rows: register-tiled (tileCpuProduct), fewer rows than
+/// kRows specialised to the generic tile. A long dynamic reduction onto a
+/// static result (K^T V over the sequence) is split: partial products over
+/// chunks of kChunk positions, whose operands stay in L2 while every tile
+/// of the chunk is computed (unsplit, each tile streamed K and V from
+/// memory again: a third of linear attention's time; chunks of 256 spent
+/// ~9% less than chunks of 512 in the partials and their sum, measured
+/// against the result product of the same run), the chunks in
+/// parallel, then summed. A product read by one pointwise `consumer` of its
+/// shape is tiled inside that consumer (the product never reaches memory).
+/// Other products: the generic schedule on the product, its copy inlined.
+/// The `producers` only this product reads are computed per chunk where
+/// it is split, at root otherwise; the `companions` of a product tiled in
+/// its consumer (findTileCompanions) per tile of rows; the `chunkMaps`
+/// (wrappers of operands that apply a feature map, findPerChunkMaps) per
+/// chunk of rows. A scan `consumer` (findScanConsumers) gets the tiles in
+/// its initial copy. Returns whether `consumer` was scheduled.
 bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
                        const Stage *consumer,
                        const std::vector<const Stage *> &producers = {},
@@ -498,6 +500,7 @@ void scheduleUpdates(const Stage &stage, const Halide::Target &target) {
         iterationsPerTask({pure[0] ? inner : 1, stage.reductionSize}));
   }
 }
+
 /// The chunked output (findChunkedOutput): its rows in tiles of one chunk,
 /// in parallel; every part computed per tile of it: products
 /// register-tiled (inside their pointwise consumer where that is a part
@@ -510,8 +513,7 @@ void scheduleCpuChunkedOutput(
     const ChunkedOutput &co, const Halide::Target &target,
     const std::map<const Stage *, const Stage *> &consumers,
     std::map<const Stage *, std::vector<const Stage *>> &companions,
-    const std::vector<Halide::Func> &operandMaps,
-    std::set<std::string> &done) {
+    const std::vector<Halide::Func> &operandMaps, std::set<std::string> &done) {
   Halide::Func out = co.output->func;
   int width = target.natural_vector_size(out.output_types()[0]);
   std::vector<Var> v = out.args(); // columns, rows, leading...
@@ -540,7 +542,7 @@ void scheduleCpuChunkedOutput(
   };
   // A product of one column: a vector of positions at a time of each
   // row's reduction (Halide's atomic vectorisation: a vector accumulator,
-  // summed across its lanes at the end), its left operand read along rows.
+  // summed across its lanes at the end).
   auto oneColumn = [&](const Stage &s) {
     Halide::Func p = s.product;
     Halide::Func(s.func).compute_inline();
@@ -574,8 +576,6 @@ void scheduleCpuChunkedOutput(
     tileInRegisters(c, s->product, s->product.rvars(0), width, tiling.rows,
                     tiling.block, std::nullopt, [](Halide::Stage) {});
     for (const Stage *comp : companions[s]) {
-      if (parts.count(comp))
-        continue;
       if (comp->product.defined())
         oneColumn(*comp);
       else
@@ -590,6 +590,56 @@ void scheduleCpuChunkedOutput(
   }
   for (Halide::Func m : operandMaps)
     perTile(m, kDyn);
+}
+
+/// Wrappers of the products' operands that apply a feature map
+/// (findPerChunkMaps).
+struct OperandMaps {
+  /// Per product tiled on its own: its wrappers, computed per chunk of rows.
+  std::map<const Stage *, std::vector<Halide::Func>> own;
+  /// The chunked output's products (one-column ones too): one wrapper per
+  /// operand they share, computed per tile of the output.
+  std::vector<Halide::Func> shared;
+};
+
+/// Inlines the feature maps that products tiled per chunk read
+/// (findPerChunkMaps; marked in `done`) and makes those products' operand
+/// wrappers, which apply them per chunk: never stored whole (the chunked
+/// causal form kept phi(Q) and phi(K), 2 T x d buffers, live across most of
+/// its products).
+OperandMaps wrapPerChunkMaps(const LoweredFunction &lf,
+                             const Halide::Target &target,
+                             const std::optional<ChunkedOutput> &co,
+                             std::set<std::string> &done) {
+  auto perChunk = [&](const Stage &s) { return cpuTiling(s, target).perChunk; };
+  std::set<const Stage *> parts;
+  if (co)
+    parts.insert(co->parts.begin(), co->parts.end());
+  OperandMaps maps;
+  std::map<std::string, std::pair<Halide::Func, std::vector<Halide::Func>>>
+      shared; // operand name: the operand, its readers among the parts
+  for (auto &[map, products] : findPerChunkMaps(lf, perChunk)) {
+    for (const Stage *r : products)
+      for (Halide::Func operand : {r->lhs, r->rhs}) {
+        if (!operand.defined() || operandStage(lf, operand) != map)
+          continue;
+        if (parts.count(r)) {
+          shared[operand.name()].first = operand;
+          shared[operand.name()].second.push_back(r->product);
+        } else {
+          maps.own[r].push_back(operand.in(r->product));
+        }
+      }
+    Halide::Func(map->func).compute_inline();
+    done.insert(map->func.name());
+  }
+  for (const Stage *r : parts)
+    if (r->product.defined() && r->shape.back() == 1 && r->lhs.defined() &&
+        shared.count(r->lhs.name()))
+      shared[r->lhs.name()].second.push_back(r->product);
+  for (auto &[name, operandReaders] : shared)
+    maps.shared.push_back(operandReaders.first.in(operandReaders.second));
+  return maps;
 }
 
 } // namespace
@@ -687,54 +737,12 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   for (auto &[operand, others] : findSharedSplitOperands(lf))
     Halide::Func(operand->func).clone_in(others);
   std::set<std::string> done;
-  auto perChunk = [&](const Stage &s) {
-    return cpuTiling(s, target).perChunk;
-  };
-  std::map<const Stage *, std::vector<const Stage *>> maps =
-      findPerChunkMaps(lf, perChunk);
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   for (auto &[product, scan] : findScanConsumers(lf))
     if (!consumers[product])
       consumers[product] = scan;
   std::optional<ChunkedOutput> co = findChunkedOutput(lf);
-  // Not where the output already hosts another product's tiles (an RNN
-  // state's product on the output's rows, with its companions).
-  for (auto &[product, consumer] : consumers)
-    if (co && consumer == co->output)
-      co.reset();
-  std::set<const Stage *> parts;
-  if (co)
-    parts.insert(co->parts.begin(), co->parts.end());
-  // Feature maps read by products tiled per chunk: inlined, and applied per
-  // chunk in a wrapper of each such product's operand, never stored whole
-  // (the chunked causal form kept phi(Q) and phi(K), 2 T x d buffers, live
-  // across most of its products); the chunked output's products (one-column
-  // ones too) share one wrapper per operand.
-  std::map<const Stage *, std::vector<Halide::Func>> chunkMaps;
-  std::map<std::string, std::pair<Halide::Func, std::vector<Halide::Func>>>
-      sharedMaps; // operand name: the operand, its readers among the parts
-  for (auto &[map, products] : maps) {
-    for (const Stage *r : products)
-      for (Halide::Func operand : {r->lhs, r->rhs}) {
-        if (!operand.defined() || operandStage(lf, operand) != map)
-          continue;
-        if (parts.count(r)) {
-          sharedMaps[operand.name()].first = operand;
-          sharedMaps[operand.name()].second.push_back(r->product);
-        } else {
-          chunkMaps[r].push_back(operand.in(r->product));
-        }
-      }
-    Halide::Func(map->func).compute_inline();
-    done.insert(map->func.name());
-  }
-  for (const Stage *r : parts)
-    if (r->product.defined() && r->shape.back() == 1 && r->lhs.defined() &&
-        sharedMaps.count(r->lhs.name()))
-      sharedMaps[r->lhs.name()].second.push_back(r->product);
-  std::vector<Halide::Func> partMaps;
-  for (auto &[name, operandReaders] : sharedMaps)
-    partMaps.push_back(operandReaders.first.in(operandReaders.second));
+  OperandMaps operandMaps = wrapPerChunkMaps(lf, target, co, done);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
   for (auto &[product, owned] : producers)
@@ -748,8 +756,8 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   std::map<const Stage *, std::vector<const Stage *>> companions =
       claimTileCompanions(lf, consumers, done);
   if (co)
-    scheduleCpuChunkedOutput(*co, target, consumers, companions, partMaps,
-                             done);
+    scheduleCpuChunkedOutput(*co, target, consumers, companions,
+                             operandMaps.shared, done);
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
@@ -762,7 +770,7 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     if (consumer && done.count(consumer->func.name()))
       consumer = nullptr;
     if (scheduleCpuMatmul(stage, target, consumer, producers[&stage],
-                          companions[&stage], chunkMaps[&stage]))
+                          companions[&stage], operandMaps.own[&stage]))
       done.insert(consumer->func.name());
   }
   for (const FusedAttention &g : lf.attentions)
