@@ -192,10 +192,10 @@ Var tileCpuProduct(Halide::Func c, Halide::Func product,
 /// chunk copy `chunks`: its values are read back from cache, not memory.
 /// Sums along rows go by lanes (as scheduleRowReduction), the rest
 /// vectorised along the innermost dimension.
-void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
+void computePerChunk(const Stage &stage, Halide::Func chunks, VarOrRVar at,
                      int width) {
   Halide::Func f = stage.func;
-  f.compute_at(chunks, at);
+  f.compute_at(Halide::LoopLevel(chunks, at));
   std::vector<Var> v = f.args();
   if (v.empty())
     return;
@@ -205,7 +205,7 @@ void computePerChunk(const Stage &stage, Halide::Func chunks, Var at,
     Halide::RVar ro("ro"), ri("ri");
     Var u("lane");
     Halide::Func lanes = splitRfactor(f, width, ro, ri, u, RfactorBy::Lane);
-    lanes.compute_at(chunks, at).vectorize(u);
+    lanes.compute_at(Halide::LoopLevel(chunks, at)).vectorize(u);
     std::vector<VarOrRVar> order = {u, ro};
     for (const Var &a : argsWithout(lanes, u))
       order.push_back(a);
@@ -223,6 +223,8 @@ struct CpuTiling {
   bool tiled = false;    ///< register-tiled (else the generic schedule)
   bool split = false;    ///< a long dynamic reduction split into chunks
   bool perChunk = false; ///< tiled in parallel over a static-rows dimension
+  bool perSlice = false; ///< split, its batch and head slices in parallel
+  int sliceRows = 0;     ///< rows of a perSlice register tile
 };
 
 CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
@@ -241,7 +243,49 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
       llvm::none_of(stage.shape, [](int64_t e) { return e == kDyn; });
   t.split = t.tiled && stage.reductionSize == kDyn && staticResult;
   t.perChunk = t.tiled && !t.split && rows != kDyn && rank > 2;
+  // Enough slices (batch x heads) to keep every thread busy, and whole
+  // tiles: each slice's sum is accumulated in place (accumulatePerSlice),
+  // in tiles of the most rows up to the register tile's that divide its
+  // rows (an update cannot shift its tiles inwards).
+  constexpr int64_t kMinSlices = 8;
+  int64_t slices = 1;
+  for (size_t i = 0; i + 2 < rank; ++i)
+    slices *= stage.shape[i];
+  t.sliceRows = t.rows;
+  while (t.split && rows % t.sliceRows != 0)
+    --t.sliceRows;
+  t.perSlice = t.split && slices >= kMinSlices && 2 * t.sliceRows >= t.rows;
   return t;
+}
+
+/// A split product (K^T V over the sequence) with enough batch and head
+/// slices for the threads: slices in parallel, each one's reduction in
+/// chunks of `chunk` positions, every register tile of a chunk (the
+/// rfactor'd partial, on the stack) added into the slice's d x d sum, which
+/// stays in L1. No partial products reach memory and no pass sums them
+/// (they cost a fifth of linear attention's time at T = 16k). The
+/// `producers` only this product reads are computed per chunk.
+void accumulatePerSlice(const Stage &stage, Halide::Func p,
+                        const std::vector<const Stage *> &producers,
+                        const CpuTiling &tiling, int chunk) {
+  Halide::RVar ko("ko"), ki("ki");
+  Var u("u");
+  Halide::Func partial = splitRfactor(p, chunk, ko, ki, u, RfactorBy::Chunk);
+  std::vector<Var> v = p.args(); // columns, rows, batch and heads
+  std::vector<Var> lead(v.begin() + 2, v.end());
+  p.compute_root().vectorize(v[0], tiling.width);
+  parallelizeOuter(p, lead, 1);
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  Halide::Stage sum = p.update();
+  sum.split(v[0], xo, xi, tiling.block, TailStrategy::GuardWithIf)
+      .split(v[1], yo, yi, tiling.sliceRows, TailStrategy::GuardWithIf);
+  std::vector<VarOrRVar> order = {xi, yi, xo, yo, ko};
+  order.insert(order.end(), lead.begin(), lead.end());
+  sum.reorder(order).vectorize(xi, tiling.width).unroll(yi);
+  parallelizeOuter(sum, lead, 1);
+  computeInCpuTile(p, partial, {ki}, tiling.width, std::nullopt);
+  for (const Stage *s : producers)
+    computePerChunk(*s, p, ko, tiling.width);
 }
 
 /// A product with static columns that split into blocks of kCols vectors,
@@ -253,7 +297,9 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
 /// memory again: a third of linear attention's time; chunks of 256 spent
 /// ~9% less than chunks of 512 in the partials and their sum, measured
 /// against the result product of the same run), the chunks in
-/// parallel, then summed. A product read by one pointwise `consumer` of its
+/// parallel, then summed; with enough batch and head slices, the slices in
+/// parallel instead, each summing its chunks in place (accumulatePerSlice).
+/// A product read by one pointwise `consumer` of its
 /// shape is tiled inside that consumer (the product never reaches memory).
 /// Other products: the generic schedule on the product, its copy inlined.
 /// The `producers` only this product reads are computed per chunk where
@@ -286,6 +332,11 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   if (!tiled) {
     f.compute_inline();
     scheduleStage(generic, target);
+    return false;
+  }
+  if (split && tiling.perSlice) {
+    f.compute_inline();
+    accumulatePerSlice(stage, p, producers, tiling, kChunk);
     return false;
   }
   if (split) {
