@@ -5,7 +5,8 @@
 // MLIR dimension), so `at()` reverses when it calls a Func. Reductions and
 // scans are explicit update definitions so that Schedule.cpp can order,
 // vectorise and parallelise their loops. Pointwise Funcs are inlined unless
-// a reduction reads them (then they are materialised once).
+// a reduction reads each element many times (products, norms, softmax: then
+// they are materialised once); plain sums inline them.
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Halide/Lowering.h"
@@ -619,8 +620,10 @@ public:
         StageKind::Stencil);
   }
 
+  /// A sum reads each element of `a` once: a pointwise `a` is inlined into
+  /// it, not stored (AFT's exp(K) and exp(K) * V were two T x d buffers,
+  /// written and read back).
   Value rowSum(const Value &a, size_t dim) {
-    materialize(a);
     auto [ext, shape] = reducedAlong(a, dim);
     RDom r(0, a.ext[dim], unique("r"));
     Value v = reduction("row_sum", ext, shape, 0, a.shape[dim],
