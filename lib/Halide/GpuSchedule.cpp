@@ -67,7 +67,7 @@ void scheduleGpuFunc(Halide::Func f) {
 /// never fused (fused into a block index it gave out-of-range addresses).
 /// Row blocks shift inwards; fewer rows than a block (`enoughRows` false)
 /// take one row per thread.
-constexpr int kLanes = 32, kRowThreads = 8, kRowsPerThread = 8;
+constexpr int kLanes = kGpuLanes, kRowThreads = 8, kRowsPerThread = 8;
 constexpr int kBlockRows = kRowThreads * kRowsPerThread;
 
 /// How the block loops of a GPU stage (innermost first; true where the
@@ -685,8 +685,7 @@ bool scheduleGpuMatmul(const Stage &stage, const Stage *consumer,
     for (Halide::Stage st : {Halide::Stage(d), d.update()}) {
       st.split(dv[1], dro, dri, kLanes / 2, TailStrategy::GuardWithIf);
       if (st.name() != Halide::Stage(d).name())
-        st.split(k, dko, dki, 4).reorder(dki, dv[0], dko, dri, dro).unroll(
-            dki);
+        st.split(k, dko, dki, 4).reorder(dki, dv[0], dko, dri, dro).unroll(dki);
       st.gpu_threads(dri, dro);
     }
     stageOperand(tile, d, dko, std::nullopt);
@@ -831,7 +830,9 @@ void scheduleGpuAttention(const FusedAttention &g) {
 }
 /// Softmax attention in its online form (FusedAttention::online), one warp
 /// per block of kRows query rows: its lanes hold the state of those rows in
-/// registers (e / 32 value features each: Halide stripes a block-level
+/// registers (a lane per group of e / 32 value features, the state's tuple
+/// holding the group's values and the row's max and sum once: Halide
+/// stripes a block-level
 /// register allocation over the 32 lanes of a warp, not over more threads
 /// or fewer lanes, which went to local memory), and for each block of keys
 /// the warp computes the block's scores (a register tile of 2 keys x kRows
@@ -882,24 +883,24 @@ bool scheduleGpuOnlineAttention(const FusedAttention &g) {
   if (!g.causal)
     tileOut(out.specialize(g.rows >= kRows), TailStrategy::ShiftInwards);
   tileOut(out, TailStrategy::GuardWithIf);
-  // The state: registers of the warp, the blocks of keys outside its lanes;
+  // The state: registers of the warp, a lane per group of value features
+  // (its tuple holds the group's), the blocks of keys outside its lanes;
   // always kRows rows, so that every loop of the block has a constant
   // extent (unrolled into registers, or the lanes).
-  std::vector<Var> sv = state.args(); // e, row, (tile,) leading...
+  std::vector<Var> sv = state.args(); // group, row, (tile,) leading...
   state.compute_at(out, innermostBlock)
       .store_in(Halide::MemoryType::Register)
       .bound_extent(sv[1], kRows);
   Halide::RVar block = unqualified(state.rvars(0)[0]);
   auto tileState = [&](Halide::Stage s, std::vector<VarOrRVar> order) {
-    s.split(sv[0], lane, pair, perLane).reorder(order);
-    s.gpu_lanes(lane).unroll(pair).unroll(sv[1]);
+    s.reorder(order).gpu_lanes(sv[0]).unroll(sv[1]);
   };
-  tileState(state, {pair, sv[1], lane});
-  tileState(state.update(), {pair, sv[1], lane, block});
+  tileState(state, {sv[1], sv[0]});
+  tileState(state.update(), {sv[1], sv[0], block});
   // Weighted values of a block per lane, in registers.
   Halide::Func weighted = g.blockWeighted;
   std::vector<Var> wv = weighted.args(); // e, i, block, leading...
-  weighted.compute_at(state, lane).unroll(wv[0]).unroll(wv[1]);
+  weighted.compute_at(state, sv[0]).unroll(wv[0]).unroll(wv[1]);
   weighted.update()
       .reorder(wv[0], wv[1], unqualified(weighted.rvars(0)[0]))
       .unroll(wv[0])
@@ -1008,8 +1009,10 @@ void scheduleGpuAlone(const Stage &stage) {
 
 std::optional<int> attn::hl::gpuOnlineAttentionRows(int64_t e, int64_t depth) {
   // A lane holds e / 32 value features of the state (Halide stripes it over
-  // exactly the 32 lanes), 3 x rows x e / 32 registers: 16 rows up to 64
-  // features, 8 for 128. The score steps load 4 depth positions as vectors.
+  // exactly the 32 lanes) and each row's max and sum, (2 + e / 32) x rows
+  // registers: 16 rows up to 64 features, 8 for 128 (at 64 features, 32
+  // rows ran 20% slower; 24 do not map onto the lanes). The score steps
+  // load 4 depth positions as vectors.
   if ((e != 32 && e != 64 && e != 128) || depth == kDyn || depth % 4 != 0 ||
       depth > 128)
     return std::nullopt;

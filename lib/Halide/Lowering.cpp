@@ -974,27 +974,43 @@ public:
     if (causal)
       rb.where(rb.x * kKeysPerBlock <=
                xo[n] * kRowsPerBlock + (kRowsPerBlock - 1));
+    // The state of a row: its max m and sum l once per group of
+    // `features` value features (the ones a GPU lane holds), the group's
+    // weighted values o_0 .. o_{features-1}, value feature
+    // group * features + f. (A Tuple's elements share one shape: over
+    // every feature, m and l took a register per feature and row.)
+    const int features = (int)(v.shape[r - 1] / kGpuLanes);
     {
       std::vector<Var> args = asVars(xo);
-      g.state(args) = Halide::Tuple(lowest, constant(0), constant(0));
+      std::vector<Expr> init = {lowest, constant(0)};
+      init.resize(2 + features, constant(0));
+      g.state(args) = Halide::Tuple(init);
       Index xbo = join({lead(xo), {rb.x}, rowsOf(xo, n)});
-      Expr m = g.state(args)[0], l = g.state(args)[1], o = g.state(args)[2];
+      Expr m = g.state(args)[0], l = g.state(args)[1];
       Expr bm = at(g.blockMax, xbo);
       // One of the two rescalings is exp(0): one exp, not two.
       Expr t = Halide::exp(-Halide::abs(m - bm));
       Expr keep = m >= bm;
       Expr one = constant(1);
       Expr a = Halide::select(keep, one, t), b = Halide::select(keep, t, one);
-      g.state(args) = Halide::Tuple(
-          Halide::max(m, bm), l * a + b * at(g.blockSum, xbo),
-          o * a + b * at(g.blockWeighted, join({xbo, {xo.back()}})));
+      std::vector<Expr> next = {Halide::max(m, bm),
+                                l * a + b * at(g.blockSum, xbo)};
+      for (int f = 0; f < features; ++f)
+        next.push_back(
+            g.state(args)[2 + f] * a +
+            b * at(g.blockWeighted, join({xbo, {xo.back() * features + f}})));
+      g.state(args) = Halide::Tuple(next);
     }
     {
       Index x = vars(r);
       Index rows = causal ? Index{x[n] / kRowsPerBlock, x[n] % kRowsPerBlock}
                           : Index{x[n]};
-      Index xt = join({lead(x), rows, {x[n + 1]}});
-      g.out(asVars(x)) = at(g.state, xt)[2] / at(g.state, xt)[1];
+      Expr e = x[n + 1], f = e % features;
+      Index xt = join({lead(x), rows, {e / features}});
+      Expr o = at(g.state, xt)[2];
+      for (int i = 1; i < features; ++i)
+        o = Halide::select(f == i, at(g.state, xt)[2 + i], o);
+      g.out(asVars(x)) = o / at(g.state, xt)[1];
     }
     lf.attentions.push_back(g);
     lf.stages.push_back(

@@ -72,9 +72,10 @@ struct FusedAttention {
   /// q through a copy with clamped rows). After the leading dimensions:
   /// scores, probs [block, rows.., key] of a block, blockMax and blockSum
   /// [block, rows..] its row maxima and exp-sums, blockWeighted
-  /// [block, rows.., e] its weighted values; `state` [rows.., e] the tuple
-  /// {running max, sum, weighted sum}, updated block by block (rescaled to
-  /// the new max), so that no row ever holds all its scores. The rows are
+  /// [block, rows.., e] its weighted values; `state` [rows.., group] the
+  /// tuple {running max, sum, weighted sums of the group's e / kGpuLanes
+  /// value features}, updated block by block (rescaled to the new max), so
+  /// that no row ever holds all its scores. The rows are
   /// one dimension, or when causal two: tiles of rowsPerBlock rows from row
   /// 0 and the row in a tile, a tile skipping the blocks after its last row.
   bool online = false, causal = false;

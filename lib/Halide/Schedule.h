@@ -21,6 +21,10 @@ void applyDefaultSchedule(LoweredFunction &lf, const Halide::Target &target);
 /// reductions, every other stage in blocks of threads over its pure loops.
 void applyGpuSchedule(LoweredFunction &lf);
 
+/// The lanes of a warp: a GPU online attention's state holds e / kGpuLanes
+/// value features per lane.
+constexpr int kGpuLanes = 32;
+
 /// The tile of query rows (a warp's) of the GPU's online softmax attention
 /// for heads of `e` value features and `depth` query/key features, or none
 /// where its schedule does not apply (then the scores are stored).
