@@ -941,8 +941,27 @@ bool scheduleGpuOnlineAttention(const FusedAttention &g) {
       .unroll(ki)
       .unroll(pv[0])
       .unroll(pv[1]);
+  // The rows of q a block of scores reads: copied into shared memory once
+  // per block of keys, a lane per depth pair (coalesced), which the score
+  // steps then read as broadcasts. Read from global memory by every lane,
+  // they were two thirds of the kernel's loads. (Once per tile of rows
+  // would do, but Halide 14 sizes shared memory by liveness along the
+  // kernel's statements, not its loops: an allocation outside the loop over
+  // key blocks, used early in its body, was shared with the block's row
+  // maxima, computed later in the body.)
+  bool qShared = g.depth % kLanes == 0;
   for (Halide::Func operand : {g.q, g.kt}) {
     Halide::Func w = operand.in(product);
+    if (qShared && operand.name() == g.q.name()) {
+      std::vector<Var> qv = w.args(); // depth, row, (tile,) leading...
+      w.compute_at(state, block)
+          .split(qv[0], lane, pair, (int)(g.depth / kLanes))
+          .reorder(pair, lane, qv[1])
+          .gpu_lanes(lane)
+          .vectorize(pair)
+          .unroll(qv[1]);
+      w = w.in(product);
+    }
     w.compute_at(product, ko).vectorize(w.args()[0]).unroll(w.args()[1]);
   }
   // Exponentials, stored rows innermost (the weighted values read a key of
