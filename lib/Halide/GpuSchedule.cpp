@@ -832,18 +832,18 @@ void scheduleGpuAttention(const FusedAttention &g) {
 /// per block of kRows query rows: its lanes hold the state of those rows in
 /// registers (a lane per group of e / 32 value features, the state's tuple
 /// holding the group's values and the row's max and sum once: Halide
-/// stripes a block-level
-/// register allocation over the 32 lanes of a warp, not over more threads
-/// or fewer lanes, which went to local memory), and for each block of keys
-/// the warp computes the block's scores (a register tile of 2 keys x kRows
-/// rows per lane), row maxima, exponentials and sums in shared memory, then
-/// the weighted values in registers and the rescaled state. Scores are
+/// stripes a block-level register allocation over the 32 lanes of a warp,
+/// not over more threads or fewer lanes, which went to local memory), and
+/// for each block of keys the warp computes the block's scores (a register
+/// tile of 2 keys x kRows rows per lane), row maxima, exponentials and sums
+/// in shared memory, then the weighted values in registers and the
+/// rescaled state. Scores are
 /// stored with rows padded to an odd length and the exponentials
 /// transposed, so that the lanes reading a row each (the maxima and sums)
 /// or a column of all rows (the weighted values) hit distinct banks or one
 /// broadcast. 128 registers a thread (the runtime's cap) spill a little;
-/// more ran slower (fewer warps). Returns false (scheduling nothing) where
-/// the blocks cannot be mapped.
+/// more ran slower (fewer warps), and so did 72 to 112. Returns false
+/// (scheduling nothing) where the blocks cannot be mapped.
 bool scheduleGpuOnlineAttention(const FusedAttention &g) {
   const int kRows = g.rowsPerBlock, keys = g.keysPerBlock;
   std::vector<bool> dynamic = {true}; // row blocks, then leading dimensions
