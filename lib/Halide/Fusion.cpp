@@ -356,3 +356,33 @@ attn::hl::claimTileCompanions(
   }
   return companions;
 }
+
+std::vector<std::vector<const Stage *>>
+attn::hl::findSiblingSums(const LoweredFunction &lf) {
+  std::set<std::string> stages = stageNames(lf);
+  // Their one reduction variable is named after the summed dimension
+  // (Lowering's rowSum), so equal names mean the same dimension.
+  std::map<std::pair<Shape, std::string>, std::vector<const Stage *>> groups;
+  std::vector<std::pair<Shape, std::string>> order;
+  for (const Stage &s : lf.stages) {
+    Halide::Func f = s.func;
+    if (s.kind != StageKind::Reduction || s.alongInnermost ||
+        s.product.defined() || f.num_update_definitions() != 1 ||
+        f.rvars(0).size() != 1)
+      continue;
+    std::pair<Shape, std::string> key{s.shape, f.rvars(0)[0].name()};
+    std::vector<const Stage *> &group = groups[key];
+    if (llvm::any_of(group, [&](const Stage *o) {
+          return readsThroughInlined(s.func, o->func.name(), stages);
+        }))
+      continue;
+    if (group.empty())
+      order.push_back(key);
+    group.push_back(&s);
+  }
+  std::vector<std::vector<const Stage *>> result;
+  for (const auto &key : order)
+    if (groups[key].size() > 1)
+      result.push_back(groups[key]);
+  return result;
+}

@@ -92,6 +92,13 @@ struct ChunkedOutput {
 };
 std::optional<ChunkedOutput> findChunkedOutput(const LoweredFunction &lf);
 
+/// Sums along the same non-innermost dimension onto the same shape, none
+/// reading another (AFT's sums over the sequence of exp(K) V and of
+/// exp(K)): groups of two or more, in definition order, that the CPU
+/// schedule runs in one loop nest, each row of their inputs read once.
+std::vector<std::vector<const Stage *>>
+findSiblingSums(const LoweredFunction &lf);
+
 /// The stage that `operand` (a product's operand) is, or reads alone
 /// through views (inlined index maps such as a clamp or a chunking); null
 /// if there is none.

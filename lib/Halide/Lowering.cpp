@@ -622,10 +622,12 @@ public:
 
   /// A sum reads each element of `a` once: a pointwise `a` is inlined into
   /// it, not stored (AFT's exp(K) and exp(K) * V were two T x d buffers,
-  /// written and read back).
+  /// written and read back). Its reduction variable is named after the
+  /// summed dimension: sums along the same one share a loop nest on the CPU
+  /// (findSiblingSums), which Halide allows between loops of equal names.
   Value rowSum(const Value &a, size_t dim) {
     auto [ext, shape] = reducedAlong(a, dim);
-    RDom r(0, a.ext[dim], unique("r"));
+    RDom r(0, a.ext[dim], "sum_along_" + std::to_string(dim));
     Value v = reduction("row_sum", ext, shape, 0, a.shape[dim],
                         [&](const Index &x, Expr acc) {
                           return acc + at(a, withDim(x, dim, r.x));

@@ -810,6 +810,19 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   if (co)
     scheduleCpuChunkedOutput(*co, target, consumers, companions,
                              operandMaps.shared, done);
+  // Sibling sums, where each is scheduled on its own (below): the later
+  // ones in the first one's loop nest, from its reduction loop out, so that
+  // a row of their inputs is read once (AFT-simple: 25% faster at T = 16k,
+  // 64k).
+  std::vector<std::vector<const Stage *>> siblings;
+  for (const std::vector<const Stage *> &group : findSiblingSums(lf)) {
+    std::vector<const Stage *> free;
+    for (const Stage *s : group)
+      if (!done.count(s->func.name()))
+        free.push_back(s);
+    if (free.size() > 1)
+      siblings.push_back(free);
+  }
   for (const Stage &stage : lf.stages) {
     if (stage.kind == StageKind::FusedAttentionOutput ||
         done.count(stage.func.name()))
@@ -827,4 +840,11 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   }
   for (const FusedAttention &g : lf.attentions)
     scheduleFusedAttention(g, target);
+  for (const std::vector<const Stage *> &group : siblings) {
+    Halide::Func first = group.front()->func;
+    for (size_t i = 1; i < group.size(); ++i)
+      Halide::Func(group[i]->func)
+          .update()
+          .compute_with(first.update(), unqualified(first.rvars(0)[0]));
+  }
 }
