@@ -262,10 +262,10 @@ attn::hl::findScanConsumers(const LoweredFunction &lf) {
   return scans;
 }
 
-std::map<const Stage *, std::vector<Halide::Func>>
+std::vector<SharedSplitOperand>
 attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {
   Readers readers = findReaders(lf, stageNames(lf));
-  std::map<const Stage *, std::vector<Halide::Func>> shared;
+  std::vector<SharedSplitOperand> shared;
   for (const Stage &mm : lf.stages) {
     if (!mm.product.defined() || mm.reductionSize != kDyn ||
         llvm::any_of(mm.shape, [](int64_t e) { return e == kDyn; }))
@@ -283,7 +283,7 @@ attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {
                Halide::Internal::find_direct_calls(r->func.function())
                    .count(s->func.name());
       };
-      std::vector<Halide::Func> others;
+      std::vector<const Stage *> others;
       for (const Stage *r : readers[s]) {
         if (r == &mm)
           continue;
@@ -291,10 +291,12 @@ attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {
           others.clear();
           break;
         }
-        others.push_back(r->func);
+        others.push_back(r);
       }
-      if (!others.empty())
-        shared[s] = others;
+      bool seen = llvm::any_of(
+          shared, [&](const SharedSplitOperand &o) { return o.operand == s; });
+      if (!others.empty() && !seen)
+        shared.push_back({&mm, s, others});
     }
   }
   return shared;

@@ -41,7 +41,11 @@ findScanConsumers(const LoweredFunction &lf);
 /// such copies) makes the operand the product's alone (findPrivateProducers),
 /// computed per chunk with it, never stored: its elementwise work is done
 /// twice, a write and a read of T x d values are saved.
-std::map<const Stage *, std::vector<Halide::Func>>
+struct SharedSplitOperand {
+  const Stage *product = nullptr, *operand = nullptr;
+  std::vector<const Stage *> others;
+};
+std::vector<SharedSplitOperand>
 findSharedSplitOperands(const LoweredFunction &lf);
 
 /// For each product stage of `lf` with a long dynamic reduction, the

@@ -265,7 +265,10 @@ public:
                        [&](const Index &x) { return element(x, Expr(0)); });
     materialize(a);
     materialize(b);
-    RDom rk(0, k, unique("k"));
+    // Named after the summed dimension of the left operand, as rowSum's:
+    // K^T V over the sequence and the sum of K over it share a loop nest on
+    // the CPU (accumulatePerSlice).
+    RDom rk(0, k, "sum_along_" + std::to_string(ta ? r - 2 : r - 1));
     // A long dynamic reduction onto a static result (K^T V over the
     // sequence) is split into chunks by the schedules, the last one ragged:
     // its operands are read through views clamped along K (the same values:

@@ -258,6 +258,24 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
   return t;
 }
 
+/// Whether `sum` (a sum of the sequence, as of phi(K)) can share the loop
+/// nest of `product` split per slice (accumulatePerSlice): one reduction
+/// loop of the same name (the same dimension: Lowering names them after
+/// it), the same batch and heads, the summed dimension kept as 1.
+bool sumsAlongSlices(const Stage &sum, const Stage &product,
+                     const Halide::Target &target) {
+  Halide::Func f = sum.func, p = product.product;
+  size_t rank = sum.shape.size();
+  return cpuTiling(product, target).perSlice &&
+         sum.kind == StageKind::Reduction && !sum.alongInnermost &&
+         f.num_update_definitions() == 1 && f.rvars(0).size() == 1 &&
+         p.num_update_definitions() == 1 && p.rvars(0).size() == 1 &&
+         f.rvars(0)[0].name() == p.rvars(0)[0].name() &&
+         rank == product.shape.size() && sum.shape[rank - 2] == 1 &&
+         std::equal(sum.shape.begin(), sum.shape.end() - 2,
+                    product.shape.begin());
+}
+
 /// A split product (K^T V over the sequence) with enough batch and head
 /// slices for the threads: slices in parallel, each one's reduction in
 /// chunks of `chunk` positions, every register tile of a chunk (the
@@ -265,9 +283,11 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
 /// stays in L1. No partial products reach memory and no pass sums them
 /// (their stores and sum were 13% of linear attention's profile at
 /// T = 16k; it ran 5-10% faster without, from T = 1k to 64k). The
-/// `producers` only this product reads are computed per chunk.
+/// `producers` only this product reads are computed per chunk, the `sums`
+/// of its slices (sumsAlongSlices) per chunk in the same loop nest.
 void accumulatePerSlice(Halide::Func p,
                         const std::vector<const Stage *> &producers,
+                        const std::vector<const Stage *> &sums,
                         const CpuTiling &tiling, int chunk) {
   Halide::RVar ko("ko"), ki("ki");
   Var u("u");
@@ -283,10 +303,30 @@ void accumulatePerSlice(Halide::Func p,
   std::vector<VarOrRVar> order = {xi, yi, xo, yo, ko};
   order.insert(order.end(), lead.begin(), lead.end());
   sum.reorder(order).vectorize(xi, tiling.width).unroll(yi);
-  parallelizeOuter(sum, lead, 1);
+  // Fused batch and head loops would hide from the fused sums' bounds
+  // that a slice reads one head: heads in parallel, batches serial.
+  if (sums.empty())
+    parallelizeOuter(sum, lead, 1);
+  else
+    sum.parallel(lead.front());
   computeInCpuTile(p, partial, {ki}, tiling.width, std::nullopt);
   for (const Stage *s : producers)
     computePerChunk(*s, p, ko, tiling.width);
+  // The sums along the sequence of the same slices (the sum of phi(K)):
+  // per chunk in the same loop nest, reading the chunk's phi(K) from cache.
+  for (const Stage *s : sums) {
+    Halide::Func z = s->func;
+    std::vector<Var> zv = z.args(); // columns, 1, batch and heads
+    z.compute_root().vectorize(zv[0], tiling.width);
+    Halide::Stage zu = z.update();
+    zu.split(unqualified(z.rvars(0)[0]), ko, ki, chunk,
+             TailStrategy::GuardWithIf);
+    std::vector<VarOrRVar> zo = {zv[0], ki, zv[1], ko};
+    zo.insert(zo.end(), zv.begin() + 2, zv.end());
+    zu.reorder(zo).vectorize(zv[0], tiling.width);
+    zu.parallel(zv[2]);
+    zu.compute_with(sum, ko);
+  }
 }
 
 /// A product with static columns that split into blocks of kCols vectors,
@@ -313,7 +353,8 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
                        const Stage *consumer,
                        const std::vector<const Stage *> &producers = {},
                        const std::vector<const Stage *> &companions = {},
-                       const std::vector<Halide::Func> &chunkMaps = {}) {
+                       const std::vector<Halide::Func> &chunkMaps = {},
+                       const std::vector<const Stage *> &sliceSums = {}) {
   constexpr int kChunk = 256;
   CpuTiling tiling = cpuTiling(stage, target);
   const int kRows = tiling.rows, width = tiling.width, block = tiling.block;
@@ -337,7 +378,7 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   }
   if (split && tiling.perSlice) {
     f.compute_inline();
-    accumulatePerSlice(p, producers, tiling, kChunk);
+    accumulatePerSlice(p, producers, sliceSums, tiling, kChunk);
     return false;
   }
   if (split) {
@@ -785,10 +826,27 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
                                     const Halide::Target &target) {
   if (target.has_gpu_feature())
     return applyGpuSchedule(lf);
-  // Before the analyses below, which then see phi(K) as the product's alone.
-  for (auto &[operand, others] : findSharedSplitOperands(lf))
-    Halide::Func(operand->func).clone_in(others);
   std::set<std::string> done;
+  // Before the analyses below, which then see phi(K) as the product's alone:
+  // its other readers get their own copies, but for the sums of it that
+  // share the product's loop nest (accumulatePerSlice), which read the
+  // chunk the product computes.
+  std::map<const Stage *, std::vector<const Stage *>> sliceSums;
+  std::map<const Stage *, const Stage *> sliceOperands;
+  for (const SharedSplitOperand &shared : findSharedSplitOperands(lf)) {
+    std::vector<Halide::Func> copies;
+    for (const Stage *other : shared.others) {
+      if (sumsAlongSlices(*other, *shared.product, target)) {
+        sliceSums[shared.product].push_back(other);
+        sliceOperands[shared.product] = shared.operand;
+        done.insert(other->func.name());
+      } else {
+        copies.push_back(other->func);
+      }
+    }
+    if (!copies.empty())
+      Halide::Func(shared.operand->func).clone_in(copies);
+  }
   std::map<const Stage *, const Stage *> consumers = findProductConsumers(lf);
   for (auto &[product, scan] : findScanConsumers(lf))
     if (!consumers[product])
@@ -797,6 +855,10 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   OperandMaps operandMaps = wrapPerChunkMaps(lf, target, co, done);
   std::map<const Stage *, std::vector<const Stage *>> producers =
       findPrivateProducers(lf);
+  // An operand that the product's fused sums read too is still its own.
+  for (auto &[product, operand] : sliceOperands)
+    if (!llvm::is_contained(producers[product], operand))
+      producers[product].push_back(operand);
   for (auto &[product, owned] : producers)
     for (const Stage *s : owned)
       done.insert(s->func.name());
@@ -835,7 +897,8 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     if (consumer && done.count(consumer->func.name()))
       consumer = nullptr;
     if (scheduleCpuMatmul(stage, target, consumer, producers[&stage],
-                          companions[&stage], operandMaps.own[&stage]))
+                          companions[&stage], operandMaps.own[&stage],
+                          sliceSums[&stage]))
       done.insert(consumer->func.name());
   }
   for (const FusedAttention &g : lf.attentions)
