@@ -261,12 +261,15 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
 /// Whether `sum` (a sum of the sequence, as of phi(K)) can share the loop
 /// nest of `product` split per slice (accumulatePerSlice): one reduction
 /// loop of the same name (the same dimension: Lowering names them after
-/// it), the same batch and heads, the summed dimension kept as 1.
+/// it), the same batch and heads, the summed dimension kept as 1; heads
+/// enough to run in parallel alone (the batches then go serially).
 bool sumsAlongSlices(const Stage &sum, const Stage &product,
                      const Halide::Target &target) {
+  constexpr int64_t kMinHeads = 4;
   Halide::Func f = sum.func, p = product.product;
   size_t rank = sum.shape.size();
-  return cpuTiling(product, target).perSlice &&
+  return cpuTiling(product, target).perSlice && rank >= 3 &&
+         product.shape[rank - 3] >= kMinHeads &&
          sum.kind == StageKind::Reduction && !sum.alongInnermost &&
          f.num_update_definitions() == 1 && f.rvars(0).size() == 1 &&
          p.num_update_definitions() == 1 && p.rvars(0).size() == 1 &&
