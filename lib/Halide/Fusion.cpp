@@ -359,6 +359,16 @@ attn::hl::claimTileCompanions(
   return companions;
 }
 
+bool attn::hl::equalExtents(const LoweredFunction &lf, Halide::Expr a,
+                            Halide::Expr b) {
+  using Halide::Internal::can_prove;
+  if (can_prove(a == b))
+    return true;
+  return llvm::any_of(lf.requirements, [&](const auto &r) {
+    return can_prove(!r.condition || a == b);
+  });
+}
+
 std::vector<std::vector<const Stage *>>
 attn::hl::findSiblingSums(const LoweredFunction &lf) {
   std::set<std::string> stages = stageNames(lf);
@@ -374,6 +384,10 @@ attn::hl::findSiblingSums(const LoweredFunction &lf) {
       continue;
     std::pair<Shape, std::string> key{s.shape, f.rvars(0)[0].name()};
     std::vector<const Stage *> &group = groups[key];
+    // Halide runs the fused loop over the first sum's extent.
+    if (!group.empty() && !equalExtents(lf, reductionExtent(s.func),
+                                        reductionExtent(group[0]->func)))
+      continue;
     if (llvm::any_of(group, [&](const Stage *o) {
           return readsThroughInlined(s.func, o->func.name(), stages);
         }))
@@ -387,4 +401,8 @@ attn::hl::findSiblingSums(const LoweredFunction &lf) {
     if (groups[key].size() > 1)
       result.push_back(groups[key]);
   return result;
+}
+
+Halide::Expr attn::hl::reductionExtent(Halide::Func f) {
+  return f.function().update(0).schedule().rvars()[0].extent;
 }

@@ -103,6 +103,14 @@ std::optional<ChunkedOutput> findChunkedOutput(const LoweredFunction &lf);
 std::vector<std::vector<const Stage *>>
 findSiblingSums(const LoweredFunction &lf);
 
+/// Whether `a` and `b` are equal: provably, or because the function checks
+/// it on entry (a requirement a == b, as between the shapes of an op's
+/// operands). Loops fused by compute_with run over the first one's extent.
+bool equalExtents(const LoweredFunction &lf, Halide::Expr a, Halide::Expr b);
+
+/// The extent of the first reduction variable of `f`'s first update.
+Halide::Expr reductionExtent(Halide::Func f);
+
 /// The stage that `operand` (a product's operand) is, or reads alone
 /// through views (inlined index maps such as a clamp or a chunking); null
 /// if there is none.

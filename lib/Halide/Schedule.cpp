@@ -261,10 +261,10 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
 /// Whether `sum` (a sum of the sequence, as of phi(K)) can share the loop
 /// nest of `product` split per slice (accumulatePerSlice): one reduction
 /// loop of the same name (the same dimension: Lowering names them after
-/// it), the same batch and heads, the summed dimension kept as 1; heads
-/// enough to run in parallel alone (the batches then go serially).
-bool sumsAlongSlices(const Stage &sum, const Stage &product,
-                     const Halide::Target &target) {
+/// it) and extent, the same batch and heads, the summed dimension kept as 1;
+/// heads enough to run in parallel alone (the batches then go serially).
+bool sumsAlongSlices(const LoweredFunction &lf, const Stage &sum,
+                     const Stage &product, const Halide::Target &target) {
   constexpr int64_t kMinHeads = 4;
   Halide::Func f = sum.func, p = product.product;
   size_t rank = sum.shape.size();
@@ -274,6 +274,7 @@ bool sumsAlongSlices(const Stage &sum, const Stage &product,
          f.num_update_definitions() == 1 && f.rvars(0).size() == 1 &&
          p.num_update_definitions() == 1 && p.rvars(0).size() == 1 &&
          f.rvars(0)[0].name() == p.rvars(0)[0].name() &&
+         equalExtents(lf, reductionExtent(f), reductionExtent(p)) &&
          rank == product.shape.size() && sum.shape[rank - 2] == 1 &&
          std::equal(sum.shape.begin(), sum.shape.end() - 2,
                     product.shape.begin());
@@ -839,7 +840,7 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   for (const SharedSplitOperand &shared : findSharedSplitOperands(lf)) {
     std::vector<Halide::Func> copies;
     for (const Stage *other : shared.others) {
-      if (sumsAlongSlices(*other, *shared.product, target)) {
+      if (sumsAlongSlices(lf, *other, *shared.product, target)) {
         sliceSums[shared.product].push_back(other);
         sliceOperands[shared.product] = shared.operand;
         done.insert(other->func.name());

@@ -161,3 +161,16 @@ func.func @primitive_chain(%q: tensor<1x4x?x8xf32>, %k: tensor<1x4x?x8xf32>, %v:
   %o = attn.matmul %p, %v : tensor<1x4x?x?xf32>, tensor<1x4x?x8xf32> -> tensor<1x4x?x8xf32>
   return %o : tensor<1x4x?x8xf32>
 }
+
+// Sums along the same dimension onto one shape share a loop nest only where
+// their lengths are equal (here %ea and %m by the mul's shape check; %b's 37
+// rows differ from T, and fused it would have summed only T of them).
+func.func @sibling_sums(%a: tensor<2x?x16xf32>, %b: tensor<2x37x16xf32>, %c: tensor<2x?x16xf32>)
+    -> (tensor<2x1x16xf32>, tensor<2x1x16xf32>, tensor<2x1x16xf32>) {
+  %ea = attn.exp %a : tensor<2x?x16xf32>
+  %m = attn.mul %ea, %c : (tensor<2x?x16xf32>, tensor<2x?x16xf32>) -> tensor<2x?x16xf32>
+  %0 = attn.row_sum %ea {dim = 1 : i64} : tensor<2x?x16xf32> -> tensor<2x1x16xf32>
+  %1 = attn.row_sum %b {dim = 1 : i64} : tensor<2x37x16xf32> -> tensor<2x1x16xf32>
+  %2 = attn.row_sum %m {dim = 1 : i64} : tensor<2x?x16xf32> -> tensor<2x1x16xf32>
+  return %0, %1, %2 : tensor<2x1x16xf32>, tensor<2x1x16xf32>, tensor<2x1x16xf32>
+}
