@@ -170,6 +170,43 @@ std::vector<const Stage *> findTileCompanions(const LoweredFunction &lf,
   });
 }
 
+/// Whether `a` and `b` are equal: provably, or because the function checks
+/// it on entry (a requirement a == b, as between the shapes of an op's
+/// operands).
+bool equalExtents(const LoweredFunction &lf, Halide::Expr a, Halide::Expr b) {
+  using Halide::Internal::can_prove;
+  if (can_prove(a == b))
+    return true;
+  return llvm::any_of(lf.requirements, [&](const auto &r) {
+    return can_prove(!r.condition || a == b);
+  });
+}
+
+/// Whether `f` has one update, over one reduction variable.
+bool oneReductionLoop(Halide::Func f) {
+  return f.num_update_definitions() == 1 && f.rvars(0).size() == 1;
+}
+
+/// Whether `a` and `b` (oneReductionLoop each) can run one reduction loop
+/// (Halide's compute_with): the same variable name (Lowering names it after
+/// the summed dimension) and equal extents (a fused loop runs over the
+/// first one's extent only).
+bool sameReductionLoop(const LoweredFunction &lf, Halide::Func a,
+                       Halide::Func b) {
+  auto extent = [](Halide::Func f) {
+    return f.function().update(0).schedule().rvars()[0].extent;
+  };
+  return oneReductionLoop(a) && oneReductionLoop(b) &&
+         a.rvars(0)[0].name() == b.rvars(0)[0].name() &&
+         equalExtents(lf, extent(a), extent(b));
+}
+
+/// A sum along a dimension other than the innermost.
+bool isOuterSum(const Stage &s) {
+  return s.kind == StageKind::Reduction && !s.alongInnermost &&
+         !s.product.defined();
+}
+
 } // namespace
 
 std::map<const Stage *, std::vector<const Stage *>>
@@ -303,13 +340,18 @@ attn::hl::findSharedSplitOperands(const LoweredFunction &lf) {
 }
 
 std::map<const Stage *, std::vector<const Stage *>>
-attn::hl::findPrivateProducers(const LoweredFunction &lf) {
+attn::hl::findPrivateProducers(
+    const LoweredFunction &lf,
+    const std::map<const Stage *, std::vector<const Stage *>> &sharers) {
   Readers readers = findReaders(lf, stageNames(lf));
   std::map<const Stage *, std::vector<const Stage *>> result;
   for (const Stage &mm : lf.stages) {
     if (!mm.product.defined() || mm.reductionSize != kDyn)
       continue;
-    result[&mm] = ownedReaders(lf, readers, {&mm}, [](const Stage &s) {
+    std::set<const Stage *> owners = {&mm};
+    if (auto it = sharers.find(&mm); it != sharers.end())
+      owners.insert(it->second.begin(), it->second.end());
+    result[&mm] = ownedReaders(lf, readers, owners, [](const Stage &s) {
       return !s.product.defined() &&
              (s.kind == StageKind::Pointwise || s.kind == StageKind::Reduction);
     });
@@ -359,16 +401,6 @@ attn::hl::claimTileCompanions(
   return companions;
 }
 
-bool attn::hl::equalExtents(const LoweredFunction &lf, Halide::Expr a,
-                            Halide::Expr b) {
-  using Halide::Internal::can_prove;
-  if (can_prove(a == b))
-    return true;
-  return llvm::any_of(lf.requirements, [&](const auto &r) {
-    return can_prove(!r.condition || a == b);
-  });
-}
-
 std::vector<std::vector<const Stage *>>
 attn::hl::findSiblingSums(const LoweredFunction &lf) {
   std::set<std::string> stages = stageNames(lf);
@@ -378,15 +410,11 @@ attn::hl::findSiblingSums(const LoweredFunction &lf) {
   std::vector<std::pair<Shape, std::string>> order;
   for (const Stage &s : lf.stages) {
     Halide::Func f = s.func;
-    if (s.kind != StageKind::Reduction || s.alongInnermost ||
-        s.product.defined() || f.num_update_definitions() != 1 ||
-        f.rvars(0).size() != 1)
+    if (!isOuterSum(s) || !oneReductionLoop(f))
       continue;
     std::pair<Shape, std::string> key{s.shape, f.rvars(0)[0].name()};
     std::vector<const Stage *> &group = groups[key];
-    // Halide runs the fused loop over the first sum's extent.
-    if (!group.empty() && !equalExtents(lf, reductionExtent(s.func),
-                                        reductionExtent(group[0]->func)))
+    if (!group.empty() && !sameReductionLoop(lf, f, group[0]->func))
       continue;
     if (llvm::any_of(group, [&](const Stage *o) {
           return readsThroughInlined(s.func, o->func.name(), stages);
@@ -403,6 +431,13 @@ attn::hl::findSiblingSums(const LoweredFunction &lf) {
   return result;
 }
 
-Halide::Expr attn::hl::reductionExtent(Halide::Func f) {
-  return f.function().update(0).schedule().rvars()[0].extent;
+bool attn::hl::sumSharesProductLoop(const LoweredFunction &lf, const Stage &sum,
+                                    const Stage &product) {
+  size_t rank = sum.shape.size();
+  return isOuterSum(sum) && product.product.defined() &&
+         rank == product.shape.size() && rank >= 2 &&
+         sum.shape[rank - 2] == 1 &&
+         std::equal(sum.shape.begin(), sum.shape.end() - 2,
+                    product.shape.begin()) &&
+         sameReductionLoop(lf, sum.func, product.product);
 }

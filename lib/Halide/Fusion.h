@@ -51,10 +51,13 @@ findSharedSplitOperands(const LoweredFunction &lf);
 /// For each product stage of `lf` with a long dynamic reduction, the
 /// stages that only it reads, directly or through other such stages (its
 /// operands' producers: layer norms and their statistics), which the
-/// schedule computes per chunk of the reduction with it. Call before any
-/// schedule.
-std::map<const Stage *, std::vector<const Stage *>>
-findPrivateProducers(const LoweredFunction &lf);
+/// schedule computes per chunk of the reduction with it. The `sharers` of a
+/// product (stages computed in its loop nest: the sums that share it,
+/// sumSharesProductLoop) count as the product: what only they and it read
+/// is its too. Call before any schedule.
+std::map<const Stage *, std::vector<const Stage *>> findPrivateProducers(
+    const LoweredFunction &lf,
+    const std::map<const Stage *, std::vector<const Stage *>> &sharers = {});
 
 /// For each product of `consumers` (findProductConsumers) tiled inside its
 /// consumer, its companions: the stages that only the product, the
@@ -103,13 +106,13 @@ std::optional<ChunkedOutput> findChunkedOutput(const LoweredFunction &lf);
 std::vector<std::vector<const Stage *>>
 findSiblingSums(const LoweredFunction &lf);
 
-/// Whether `a` and `b` are equal: provably, or because the function checks
-/// it on entry (a requirement a == b, as between the shapes of an op's
-/// operands). Loops fused by compute_with run over the first one's extent.
-bool equalExtents(const LoweredFunction &lf, Halide::Expr a, Halide::Expr b);
-
-/// The extent of the first reduction variable of `f`'s first update.
-Halide::Expr reductionExtent(Halide::Func f);
+/// Whether `sum` (a sum along a dimension other than the innermost: the
+/// sum of phi(K) over the sequence) can run in the loop nest of `product`
+/// (K^T V over the same sequence, split per batch and head slice): one
+/// reduction loop (sameReductionLoop), the same batch and heads, the
+/// summed dimension kept as 1.
+bool sumSharesProductLoop(const LoweredFunction &lf, const Stage &sum,
+                          const Stage &product);
 
 /// The stage that `operand` (a product's operand) is, or reads alone
 /// through views (inlined index maps such as a clamp or a chunking); null

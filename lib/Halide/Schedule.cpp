@@ -258,26 +258,16 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
   return t;
 }
 
-/// Whether `sum` (a sum of the sequence, as of phi(K)) can share the loop
-/// nest of `product` split per slice (accumulatePerSlice): one reduction
-/// loop of the same name (the same dimension: Lowering names them after
-/// it) and extent, the same batch and heads, the summed dimension kept as 1;
-/// heads enough to run in parallel alone (the batches then go serially).
+/// Whether `sum` runs in the loop nest of `product` split per slice
+/// (accumulatePerSlice; sumSharesProductLoop): only with heads enough to
+/// run in parallel alone (the batches then go serially).
 bool sumsAlongSlices(const LoweredFunction &lf, const Stage &sum,
                      const Stage &product, const Halide::Target &target) {
   constexpr int64_t kMinHeads = 4;
-  Halide::Func f = sum.func, p = product.product;
-  size_t rank = sum.shape.size();
+  size_t rank = product.shape.size();
   return cpuTiling(product, target).perSlice && rank >= 3 &&
          product.shape[rank - 3] >= kMinHeads &&
-         sum.kind == StageKind::Reduction && !sum.alongInnermost &&
-         f.num_update_definitions() == 1 && f.rvars(0).size() == 1 &&
-         p.num_update_definitions() == 1 && p.rvars(0).size() == 1 &&
-         f.rvars(0)[0].name() == p.rvars(0)[0].name() &&
-         equalExtents(lf, reductionExtent(f), reductionExtent(p)) &&
-         rank == product.shape.size() && sum.shape[rank - 2] == 1 &&
-         std::equal(sum.shape.begin(), sum.shape.end() - 2,
-                    product.shape.begin());
+         sumSharesProductLoop(lf, sum, product);
 }
 
 /// A split product (K^T V over the sequence) with enough batch and head
@@ -836,13 +826,11 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   // share the product's loop nest (accumulatePerSlice), which read the
   // chunk the product computes.
   std::map<const Stage *, std::vector<const Stage *>> sliceSums;
-  std::map<const Stage *, const Stage *> sliceOperands;
   for (const SharedSplitOperand &shared : findSharedSplitOperands(lf)) {
     std::vector<Halide::Func> copies;
     for (const Stage *other : shared.others) {
       if (sumsAlongSlices(lf, *other, *shared.product, target)) {
         sliceSums[shared.product].push_back(other);
-        sliceOperands[shared.product] = shared.operand;
         done.insert(other->func.name());
       } else {
         copies.push_back(other->func);
@@ -858,11 +846,7 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
   std::optional<ChunkedOutput> co = findChunkedOutput(lf);
   OperandMaps operandMaps = wrapPerChunkMaps(lf, target, co, done);
   std::map<const Stage *, std::vector<const Stage *>> producers =
-      findPrivateProducers(lf);
-  // An operand that the product's fused sums read too is still its own.
-  for (auto &[product, operand] : sliceOperands)
-    if (!llvm::is_contained(producers[product], operand))
-      producers[product].push_back(operand);
+      findPrivateProducers(lf, sliceSums);
   for (auto &[product, owned] : producers)
     for (const Stage *s : owned)
       done.insert(s->func.name());
