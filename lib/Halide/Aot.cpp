@@ -1,7 +1,6 @@
 //===- Aot.cpp - ahead-of-time compilation of attn functions --------------===//
 #include "lib/Halide/Aot.h"
 #include "lib/Halide/AutoSchedule.h"
-#include "lib/Halide/DeviceCode.h"
 #include "lib/Halide/Lowering.h"
 
 #include "lib/Halide/Schedule.h"
@@ -71,9 +70,7 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
       } else {
         hl::applyDefaultSchedule(*lowered, target);
       }
-      Halide::Pipeline pipeline = lowered->pipeline();
-      hl::addDeviceCodePasses(pipeline, target);
-      Halide::Module m = pipeline.compile_to_module(
+      Halide::Module m = lowered->pipeline(target).compile_to_module(
           lowered->arguments(), options.prefix + lowered->name, target);
       if (separateObjects) {
         objects.push_back(options.library + "." +

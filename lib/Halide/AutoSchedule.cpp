@@ -59,7 +59,7 @@ bool attn::hl::applyAdams2019(LoweredFunction &lf, const Halide::Target &target,
       out.set_estimates(region);
     }
   }
-  lf.pipeline().auto_schedule(
+  lf.pipeline(target).auto_schedule(
       "Adams2019", target,
       Halide::MachineParams(threads, 16 * 1024 * 1024, 40));
   return true;

@@ -1,5 +1,4 @@
-//===- DeviceCode.h - rewrites of CUDA kernels after lowering ----*- C++
-//-*-===//
+//===- DeviceCode.h - rewrites of CUDA kernels after lowering -*- C++ -*-===//
 #ifndef ATTN_HALIDE_DEVICECODE_H
 #define ATTN_HALIDE_DEVICECODE_H
 

@@ -1,6 +1,5 @@
 //===- Jit.cpp - run an attn function through Halide's JIT ----------------===//
 #include "lib/Halide/Jit.h"
-#include "lib/Halide/DeviceCode.h"
 
 #include "llvm/Support/Format.h"
 
@@ -84,8 +83,7 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
                         std::vector<int>(s.rbegin(), s.rend()));
     }
     Halide::Realization realization(outs);
-    Halide::Pipeline pipeline = lowered->pipeline();
-    hl::addDeviceCodePasses(pipeline, target);
+    Halide::Pipeline pipeline = lowered->pipeline(target);
     // For studying schedules: the loop nest Halide generates, as text.
     if (const char *path = std::getenv("ATTN_HALIDE_STMT"))
       pipeline.compile_to_lowered_stmt(path, lowered->arguments(),

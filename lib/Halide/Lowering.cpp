@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "lib/Halide/Lowering.h"
+#include "lib/Halide/DeviceCode.h"
 #include "lib/Halide/Schedule.h"
 
 #include "dialect/AttnDialect.h"
@@ -1284,12 +1285,13 @@ bool LoweredFunction::isOutput(const Halide::Func &f) const {
       outputs, [&](const Halide::Func &o) { return o.name() == f.name(); });
 }
 
-Halide::Pipeline LoweredFunction::pipeline() const {
+Halide::Pipeline LoweredFunction::pipeline(const Halide::Target &target) const {
   Halide::Pipeline p(outputs);
   for (const Requirement &r : requirements) {
     std::vector<Expr> message = r.message;
     p.add_requirement(r.condition, message);
   }
+  addDeviceCodePasses(p, target);
   return p;
 }
 

@@ -106,8 +106,9 @@ struct LoweredFunction {
 
   /// Whether `f` is one of the outputs.
   bool isOutput(const Halide::Func &f) const;
-  /// The pipeline of the outputs, carrying the requirements.
-  Halide::Pipeline pipeline() const;
+  /// The pipeline of the outputs for `target`, carrying the requirements
+  /// and the target's rewrites of device code (addDeviceCodePasses).
+  Halide::Pipeline pipeline(const Halide::Target &target) const;
   /// Arguments in the order of the C function: the inputs (outputs follow
   /// implicitly when compiling).
   std::vector<Halide::Argument> arguments() const;
