@@ -155,6 +155,15 @@ public:
     return v;
   }
 
+  /// The reduction variable of a sum or product over `extent` positions of
+  /// its operand's dimension `dim`, named after the dimension: reductions
+  /// along the same one have loops of the same name, which Halide's
+  /// compute_with needs to run them as one loop on the CPU (findSiblingSums,
+  /// sumSharesProductLoop: AFT's two sums, K^T V and the sum of phi(K)).
+  RDom summing(Expr extent, size_t dim) {
+    return RDom(0, std::move(extent), "sum_along_" + std::to_string(dim));
+  }
+
   /// A reduction: f = 0 (or `init`), then f op= body(x, r) over r.
   Value reduction(const std::string &name, std::vector<Expr> ext, Shape shape,
                   Expr init, int64_t reductionSize,
@@ -266,10 +275,7 @@ public:
                        [&](const Index &x) { return element(x, Expr(0)); });
     materialize(a);
     materialize(b);
-    // Named after the summed dimension of the left operand, as rowSum's:
-    // K^T V over the sequence and the sum of K over it share a loop nest on
-    // the CPU (accumulatePerSlice).
-    RDom rk(0, k, "sum_along_" + std::to_string(ta ? r - 2 : r - 1));
+    RDom rk = summing(k, ta ? r - 2 : r - 1);
     // A long dynamic reduction onto a static result (K^T V over the
     // sequence) is split into chunks by the schedules, the last one ragged:
     // its operands are read through views clamped along K (the same values:
@@ -626,12 +632,10 @@ public:
 
   /// A sum reads each element of `a` once: a pointwise `a` is inlined into
   /// it, not stored (AFT's exp(K) and exp(K) * V were two T x d buffers,
-  /// written and read back). Its reduction variable is named after the
-  /// summed dimension: sums along the same one share a loop nest on the CPU
-  /// (findSiblingSums), which Halide allows between loops of equal names.
+  /// written and read back).
   Value rowSum(const Value &a, size_t dim) {
     auto [ext, shape] = reducedAlong(a, dim);
-    RDom r(0, a.ext[dim], "sum_along_" + std::to_string(dim));
+    RDom r = summing(a.ext[dim], dim);
     Value v = reduction("row_sum", ext, shape, 0, a.shape[dim],
                         [&](const Index &x, Expr acc) {
                           return acc + at(a, withDim(x, dim, r.x));
