@@ -323,6 +323,21 @@ void accumulatePerSlice(Halide::Func p,
   }
 }
 
+/// The stages a product's schedule computes with it.
+struct ProductParts {
+  /// Stages only it reads (findPrivateProducers): per chunk where it is
+  /// split, at root otherwise.
+  std::vector<const Stage *> producers;
+  /// Of a product tiled in its consumer (findTileCompanions): per tile of
+  /// rows.
+  std::vector<const Stage *> companions;
+  /// Wrappers of its operands that apply a feature map (findPerChunkMaps):
+  /// per chunk of rows.
+  std::vector<Halide::Func> chunkMaps;
+  /// Sums in its loop nest where it is split per slice (sumsAlongSlices).
+  std::vector<const Stage *> sliceSums;
+};
+
 /// A product with static columns that split into blocks of kCols vectors,
 /// on at least kRows rows: register-tiled (tileCpuProduct), fewer rows than
 /// kRows specialised to the generic tile. A long dynamic reduction onto a
@@ -337,18 +352,13 @@ void accumulatePerSlice(Halide::Func p,
 /// A product read by one pointwise `consumer` of its
 /// shape is tiled inside that consumer (the product never reaches memory).
 /// Other products: the generic schedule on the product, its copy inlined.
-/// The `producers` only this product reads are computed per chunk where
-/// it is split, at root otherwise; the `companions` of a product tiled in
-/// its consumer (findTileCompanions) per tile of rows; the `chunkMaps`
-/// (wrappers of operands that apply a feature map, findPerChunkMaps) per
-/// chunk of rows. A scan `consumer` (findScanConsumers) gets the tiles in
-/// its initial copy. Returns whether `consumer` was scheduled.
+/// The stages computed with it (`with`, ProductParts) follow it. A scan
+/// `consumer` (findScanConsumers) gets the tiles in its initial copy.
+/// Returns whether `consumer` was scheduled.
 bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
-                       const Stage *consumer,
-                       const std::vector<const Stage *> &producers = {},
-                       const std::vector<const Stage *> &companions = {},
-                       const std::vector<Halide::Func> &chunkMaps = {},
-                       const std::vector<const Stage *> &sliceSums = {}) {
+                       const Stage *consumer, const ProductParts &with = {}) {
+  const std::vector<const Stage *> &producers = with.producers,
+                                   &companions = with.companions;
   constexpr int kChunk = 256;
   CpuTiling tiling = cpuTiling(stage, target);
   const int kRows = tiling.rows, width = tiling.width, block = tiling.block;
@@ -372,7 +382,7 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
   }
   if (split && tiling.perSlice) {
     f.compute_inline();
-    accumulatePerSlice(p, producers, sliceSums, tiling, kChunk);
+    accumulatePerSlice(p, producers, with.sliceSums, tiling, kChunk);
     return false;
   }
   if (split) {
@@ -404,7 +414,7 @@ bool scheduleCpuMatmul(const Stage &stage, const Halide::Target &target,
       parallel, iterationsPerTask({kRows, cols, stage.reductionSize}));
   // This product's operands that apply a cheap map of the inputs
   // (findPerChunkMaps), once per chunk of rows.
-  for (Halide::Func m : chunkMaps)
+  for (Halide::Func m : with.chunkMaps)
     m.compute_at(c, parallel ? *parallel : rowTiles)
         .vectorize(m.args()[0], width, TailStrategy::GuardWithIf);
   for (const Stage *s : companions) {
@@ -884,9 +894,9 @@ void attn::hl::applyDefaultSchedule(LoweredFunction &lf,
     const Stage *consumer = consumers[&stage];
     if (consumer && done.count(consumer->func.name()))
       consumer = nullptr;
-    if (scheduleCpuMatmul(stage, target, consumer, producers[&stage],
-                          companions[&stage], operandMaps.own[&stage],
-                          sliceSums[&stage]))
+    ProductParts with{producers[&stage], companions[&stage],
+                      operandMaps.own[&stage], sliceSums[&stage]};
+    if (scheduleCpuMatmul(stage, target, consumer, with))
       done.insert(consumer->func.name());
   }
   for (const FusedAttention &g : lf.attentions)
