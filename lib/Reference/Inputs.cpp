@@ -3,6 +3,8 @@
 #include "lib/Reference/Interpreter.h"
 #include "lib/Reference/Npy.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <cmath>
 #include <random>
 
@@ -37,21 +39,41 @@ std::vector<Tensor> attn::makeRandomInputs(mlir::func::FuncOp func,
 
 double attn::randomInputValues(mlir::func::FuncOp func, int64_t dynamicSize) {
   double total = 0;
-  for (mlir::Type t : func.getArgumentTypes())
-    total += static_cast<double>(
-        Tensor::numElements(concreteShape(t, dynamicSize)));
+  for (mlir::Type t : func.getArgumentTypes()) {
+    double n = 1;
+    for (int64_t d : concreteShape(t, dynamicSize))
+      n *= static_cast<double>(d);
+    total += n;
+  }
   return total;
+}
+
+static const char *kindName(ElementKind k) {
+  return k == ElementKind::f32 ? "float32" : "float64";
 }
 
 bool attn::readInputs(mlir::func::FuncOp func,
                       llvm::ArrayRef<std::string> paths,
-                      std::vector<Tensor> &inputs, std::string &error) {
+                      std::vector<Tensor> &inputs, std::string &error,
+                      bool convert) {
   for (const std::string &path : paths) {
     Tensor t;
     if (!readNpy(path, t, error))
       return false;
     if (inputs.size() < func.getNumArguments()) {
-      t.kind = elementKindOf(func.getArgumentTypes()[inputs.size()]);
+      mlir::Type argType = func.getArgumentTypes()[inputs.size()];
+      ElementKind want = elementKindOf(argType);
+      if (t.kind != want && !convert) {
+        std::string type;
+        llvm::raw_string_ostream(type) << argType;
+        error = path + " holds " + kindName(t.kind) + " values but argument #" +
+                std::to_string(inputs.size()) + " is " + type +
+                "; save it as " + kindName(want) +
+                ", or pass --convert-inputs to convert (rounding to " +
+                "float32 loses precision)";
+        return false;
+      }
+      t.kind = want;
       if (t.kind == ElementKind::f32)
         for (double &v : t.data)
           v = static_cast<float>(v);

@@ -24,11 +24,13 @@ std::vector<Tensor> makeRandomInputs(mlir::func::FuncOp func, uint64_t seed,
 /// The number of values makeRandomInputs would make.
 double randomInputValues(mlir::func::FuncOp func, int64_t dynamicSize);
 
-/// Reads one .npy file per argument; each tensor takes the element type of
-/// its argument (float values are rounded to f32 for f32 arguments). Shape
-/// checks are the interpreter's. False with a message on a bad file.
+/// Reads one .npy file per argument. A file whose dtype differs from its
+/// argument's element type is refused unless `convert` (then f64 values are
+/// rounded to f32 for f32 arguments). Shape checks are the interpreter's.
+/// False with a message on a bad file.
 bool readInputs(mlir::func::FuncOp func, llvm::ArrayRef<std::string> paths,
-                std::vector<Tensor> &inputs, std::string &error);
+                std::vector<Tensor> &inputs, std::string &error,
+                bool convert = false);
 
 /// How far `actual` is from `expected`.
 struct Agreement {

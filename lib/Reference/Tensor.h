@@ -11,6 +11,7 @@
 #include "dialect/ShapeRules.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace attn {
@@ -27,11 +28,19 @@ struct Tensor {
     data.assign(numElements(shape), 0.0);
   }
 
-  static int64_t numElements(llvm::ArrayRef<int64_t> shape) {
+  /// The number of elements of `shape`; nullopt when a size is negative
+  /// or the product overflows int64. Check it before making a Tensor of a
+  /// shape that came from outside (a file, a command line, a type).
+  static std::optional<int64_t> countElements(llvm::ArrayRef<int64_t> shape) {
     int64_t n = 1;
     for (int64_t d : shape)
-      n *= d;
+      if (d < 0 || __builtin_mul_overflow(n, d, &n))
+        return std::nullopt;
     return n;
+  }
+  /// countElements of a shape known to be valid (INT64_MAX if it is not).
+  static int64_t numElements(llvm::ArrayRef<int64_t> shape) {
+    return countElements(shape).value_or(INT64_MAX);
   }
   int64_t size() const { return static_cast<int64_t>(data.size()); }
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }

@@ -56,6 +56,12 @@ cl::list<std::string> inputs("input",
                              cl::desc("argument .npy files, in order "
                                       "(default: seeded random in [-1, 1))"),
                              cl::cat(cat));
+cl::opt<bool> convertInputs(
+    "convert-inputs",
+    cl::desc("accept an --input file whose dtype differs from its argument's "
+             "element type (float64 values are rounded for f32 arguments); "
+             "without it such a file is refused"),
+    cl::cat(cat));
 cl::opt<uint64_t> seed("seed", cl::desc("seed of the random inputs"),
                        cl::init(0), cl::cat(cat));
 cl::opt<int64_t> dynamicSize("dynamic-size",
@@ -211,7 +217,7 @@ int main(int argc, char **argv) {
   std::string err;
   if (!inputs.empty()) {
     std::vector<std::string> paths(inputs.begin(), inputs.end());
-    if (!readInputs(f, paths, args, err)) {
+    if (!readInputs(f, paths, args, err, convertInputs)) {
       llvm::errs() << "attn-run: error: " << err << "\n";
       return 1;
     }
