@@ -11,11 +11,37 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
 
 using namespace attn;
 using namespace mlir;
 
+/// Float attributes (eps, scale factors, decays) must be finite: the
+/// reference would compute NaN where generated code, which assumes finite
+/// values, computes something else. An eps is also non-negative.
+static LogicalResult verifyFloatAttributes(Operation *op) {
+  for (NamedAttribute attr : op->getAttrs()) {
+    auto f = dyn_cast<FloatAttr>(attr.getValue());
+    if (!f)
+      continue;
+    double v = f.getValueAsDouble();
+    if (!std::isfinite(v))
+      return op->emitOpError("'")
+             << attr.getName().getValue() << "' is " << v
+             << "; expected a finite number";
+    if (attr.getName() == "eps" && v < 0)
+      return op->emitOpError("'eps' is ")
+             << v << "; expected eps >= 0 (it is added to a variance or a "
+             << "denominator)";
+  }
+  return success();
+}
+
 static LogicalResult verifyAttnOp(Operation *op) {
+  if (failed(verifyFloatAttributes(op)))
+    return failure();
   Type elem;
   llvm::SmallVector<Shape> shapes;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -57,6 +83,7 @@ ATTN_VERIFY(CausalMaskOp)
 ATTN_VERIFY(LayerNormOp)
 ATTN_VERIFY(RmsNormOp)
 ATTN_VERIFY(NormalizeOp)
+ATTN_VERIFY(ScaleOp)
 ATTN_VERIFY(FeatureMapOp)
 ATTN_VERIFY(RowSumOp)
 ATTN_VERIFY(DivideBySizeOp)

@@ -214,6 +214,7 @@ def Attn_ScaleOp : Attn_Op<"scale", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Attn_FloatTensor:$input, F64Attr:$factor);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
+  let hasVerifier = 1;
 }
 
 def Attn_DivideBySizeOp : Attn_Op<"divide_by_size", [Pure]> {
@@ -261,7 +262,8 @@ def Attn_CumsumOp : Attn_Op<"cumsum",
     `y_{-1}`, is 0, or `init` when given: a tensor shaped like `input` with
     size 1 along `dim` (a recurrent state, e.g. the one a prefill kernel
     takes). `decay` defaults to 1 (a plain prefix sum); RetNet's retention
-    uses `0 < decay < 1`. With `decays` and `decays_dim` instead, the decay
+    uses `0 < decay < 1`; `decay = 0` carries nothing (y_t = x_t), which is
+    what a tiny decay raised to a chunk's length becomes. With `decays` and `decays_dim` instead, the decay
     of a line is `decays[i]`, `i` its index along `decays_dim` (one decay per
     head).
   }];
@@ -354,6 +356,37 @@ def Attn_SubOp : Attn_BinaryOp<"sub", "a - b">;
 def Attn_MulOp : Attn_BinaryOp<"mul", "a * b">;
 def Attn_DivOp : Attn_BinaryOp<"div", "a / b">;
 def Attn_MaxOp : Attn_BinaryOp<"max", "max(a, b)">;
+
+//===----------------------------------------------------------------------===//
+// Size relations
+//===----------------------------------------------------------------------===//
+
+// No Pure trait: it has no result, and must not be erased as dead code.
+def Attn_AssertSizeOp : Attn_Op<"assert_size"> {
+  let summary = "checks at run time that two sizes are equal";
+  let description = [{
+    `attn.assert_size %a[i] == %b[j]` fails (an error at its location, a
+    non-zero return of a generated kernel) unless dimension `i` of `%a` and
+    dimension `j` of `%b` have the same size; `attn.assert_size %a[i] == n`
+    compares with a constant. The exact rewrites add these when the rewritten
+    function would no longer imply a relation among its arguments' sizes that
+    the original one did (e.g. the chunked form of causal attention does not
+    compare the lengths of k and v): a wrong buffer is then still refused,
+    and the message points at the op that required it (the location of the
+    assert is that op's location).
+
+    ```mlir
+    attn.assert_size %k[2] == %v[2] : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>
+    attn.assert_size %x[1] == 64 : tensor<1x?xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$lhs, I64Attr:$lhs_dim,
+                   Optional<Attn_FloatTensor>:$rhs, OptionalAttr<I64Attr>:$rhs_dim,
+                   OptionalAttr<I64Attr>:$size);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let hasCanonicalizeMethod = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Composite

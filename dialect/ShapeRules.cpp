@@ -165,7 +165,8 @@ bool inferChunk(ChunkOp op, const Shape &x, Shape &res, Why why) {
     return why.fail("'size' = " + llvm::Twine(size) +
                     " is not a chunk size; expected size > 0");
   res.assign(x.begin(), x.end());
-  res[d] = x[d] == kDyn ? kDyn : (x[d] + size - 1) / size;
+  // ceil(T / size), written so that it cannot overflow.
+  res[d] = x[d] == kDyn ? kDyn : x[d] / size + (x[d] % size != 0);
   res.insert(res.begin() + d + 1, size);
   return true;
 }
@@ -181,7 +182,9 @@ bool inferUnchunk(UnchunkOp op, llvm::ArrayRef<Shape> in, Shape &res,
                     "; expected " + llvm::Twine(like.size() + 1) +
                     " (one more than 'like', " + formatShape(like) + ")");
   int64_t n = x[d], c = x[d + 1], t = like[d];
-  if (n != kDyn && c != kDyn && t != kDyn && n * c < t)
+  int64_t held;
+  if (n != kDyn && c != kDyn && t != kDyn &&
+      !__builtin_mul_overflow(n, c, &held) && held < t)
     return why.fail(llvm::Twine(n) + " chunks of " + llvm::Twine(c) +
                     " hold fewer than the " + llvm::Twine(t) +
                     " elements of 'like'; expected chunks * size >= " +
@@ -410,11 +413,11 @@ bool attn::inferResultShape(mlir::Operation *op,
         }
         auto inRange = [&](double g) {
           return why.fail("decay " + llvm::Twine(std::to_string(g)) +
-                          " is out of range; expected 0 < decay <= 1");
+                          " is out of range; expected 0 <= decay <= 1");
         };
         if (auto decay = o.getDecay()) {
           double g = decay->convertToDouble();
-          if (!(g > 0.0 && g <= 1.0))
+          if (!(g >= 0.0 && g <= 1.0))
             return inRange(g);
           if (o.getDecays())
             return why.fail("give either 'decay' or 'decays', not both");
@@ -431,7 +434,7 @@ bool attn::inferResultShape(mlir::Operation *op,
                             " values; expected " + llvm::Twine(n) +
                             ", the size of dimension " + llvm::Twine(dd));
           for (double g : *decays)
-            if (!(g > 0.0 && g <= 1.0))
+            if (!(g >= 0.0 && g <= 1.0))
               return inRange(g);
         }
         return true;

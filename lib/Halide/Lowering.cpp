@@ -13,6 +13,7 @@
 #include "lib/Halide/DeviceCode.h"
 #include "lib/Halide/Schedule.h"
 
+#include "dialect/ArgumentNames.h"
 #include "dialect/AttnDialect.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -1269,6 +1270,15 @@ mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
             << t << "; expected a ranked tensor of f32 or f64";
         return mlir::WalkResult::interrupt();
       }
+      for (int64_t d = 0; d < tt.getRank(); ++d)
+        if (!tt.isDynamicDim(d) &&
+            tt.getDimSize(d) > std::numeric_limits<int32_t>::max()) {
+          op->emitError("dimension ")
+              << d << " of " << t << " has size " << tt.getDimSize(d)
+              << "; generated kernels index with 32-bit integers, so sizes "
+              << "are at most 2147483647";
+          return mlir::WalkResult::interrupt();
+        }
       if (!elem)
         elem = tt.getElementType();
       if (tt.getElementType() != elem) {
@@ -1278,6 +1288,17 @@ mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
         return mlir::WalkResult::interrupt();
       }
     }
+    // Halide assumes finite values: a NaN or infinity in a constant would
+    // compute something other than the reference does.
+    if (auto cst = mlir::dyn_cast<mlir::arith::ConstantOp>(op))
+      if (auto dense = mlir::dyn_cast<mlir::DenseElementsAttr>(cst.getValue()))
+        if (mlir::isa<mlir::FloatType>(dense.getElementType()))
+          for (llvm::APFloat v : dense.getValues<llvm::APFloat>())
+            if (!v.isFinite()) {
+              op->emitError("the constant holds a non-finite value; "
+                            "generated kernels assume finite values");
+              return mlir::WalkResult::interrupt();
+            }
     return mlir::WalkResult::advance();
   });
   return mlir::failure(walk.wasInterrupted());
@@ -1423,6 +1444,20 @@ attn::hl::lowerToHalide(mlir::func::FuncOp func, bool forGpu) {
       adoptResultType(b, result,
                       mlir::cast<mlir::RankedTensorType>(l.getType()));
       env[l.getResult()] = result;
+      continue;
+    }
+    if (auto check = mlir::dyn_cast<AssertSizeOp>(op)) {
+      const Value &lhs = env[check.getLhs()];
+      Expr rhs = check.getRhs() ? env[check.getRhs()].ext[*check.getRhsDim()]
+                                : Expr((int)*check.getSize());
+      b.requireEqual(lhs.ext[check.getLhsDim()], rhs,
+                     "the sizes of " + describeValue(check.getLhs()) +
+                         " (dimension " + std::to_string(check.getLhsDim()) +
+                         ") and " +
+                         (check.getRhs()
+                              ? describeValue(check.getRhs()) + " (dimension " +
+                                    std::to_string(*check.getRhsDim()) + ")"
+                              : std::string("the required constant")));
       continue;
     }
     llvm::SmallVector<Value> in;

@@ -2,10 +2,13 @@
 #include "lib/Reference/Interpreter.h"
 #include "lib/Reference/Kernels.h"
 
+#include "dialect/ArgumentNames.h"
 #include "dialect/AttnDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <array>
 
 using namespace attn;
 using namespace mlir;
@@ -30,6 +33,74 @@ LogicalResult checkAgainstType(Location loc, const Shape &shape, Type type,
                           << "; expected " << formatShape(tt.getShape())
                           << " (type " << type << ")";
   return success();
+}
+
+/// The dimensions that broadcast against each other in `op`: (operand,
+/// dimension) pairs, each side stretching only where its type has a static 1.
+llvm::SmallVector<std::array<unsigned, 4>> broadcastPairs(Operation *op,
+                                                          llvm::ArrayRef<Shape> in) {
+  llvm::SmallVector<std::array<unsigned, 4>> pairs;
+  auto leading = [&](unsigned a, unsigned b, size_t trailing) {
+    if (in[a].size() != in[b].size() || in[a].size() < trailing)
+      return;
+    for (unsigned i = 0; i + trailing < in[a].size(); ++i)
+      pairs.push_back({a, i, b, i});
+  };
+  llvm::TypeSwitch<Operation *>(op)
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>([&](Operation *) { leading(0, 1, 0); })
+      .Case([&](MatmulOp) { leading(0, 1, 2); })
+      .Case([&](NormalizeOp) { leading(0, 1, 0); })
+      .Case([&](AttentionOp) {
+        leading(0, 1, 2);
+        leading(0, 2, 2);
+        leading(1, 2, 2);
+      })
+      .Case([&](DepthwiseConv2dOp) {
+        leading(0, 1, 3);
+        if (in[0].size() == in[1].size() && !in[0].empty())
+          pairs.push_back({0, unsigned(in[0].size() - 1), 1,
+                           unsigned(in[1].size() - 1)});
+      });
+  return pairs;
+}
+
+/// Generated code broadcasts where a type says 1, not where a dynamic size
+/// happens to be 1 at run time; the reference does the same, so that the two
+/// never disagree on which inputs they accept.
+LogicalResult checkStaticBroadcasts(Operation *op, llvm::ArrayRef<Shape> in) {
+  for (auto [a, da, b, db] : broadcastPairs(op, in)) {
+    for (auto [x, dx, y, dy] : {std::array<unsigned, 4>{a, da, b, db},
+                                std::array<unsigned, 4>{b, db, a, da}}) {
+      auto type = cast<RankedTensorType>(op->getOperand(x).getType());
+      if (in[x][dx] != 1 || in[y][dy] == 1 || !type.isDynamicDim(dx))
+        continue;
+      if (isa<NormalizeOp>(op) && x == 1 && dx + 1 == in[x].size())
+        continue; // the denominator's last dimension is always broadcast
+      return op->emitError("at run time: dimension ")
+             << dx << " of operand #" << x << " (" << type
+             << ") is 1, where operand #" << y << " has " << in[y][dy]
+             << "; only a static size 1 broadcasts, so expected " << in[y][dy];
+    }
+  }
+  return success();
+}
+
+/// attn.assert_size on the sizes of a run.
+LogicalResult checkSizes(AssertSizeOp op, const Shape &lhs, const Shape *rhs) {
+  int64_t a = lhs[op.getLhsDim()];
+  int64_t b = rhs ? (*rhs)[*op.getRhsDim()] : *op.getSize();
+  if (a == b)
+    return success();
+  auto diag = op.emitError("at run time: ")
+              << describeValue(op.getLhs()) << " has size " << a
+              << " in dimension " << op.getLhsDim() << " but ";
+  if (rhs)
+    diag << describeValue(op.getRhs()) << " has " << b << " in dimension "
+         << *op.getRhsDim();
+  else
+    diag << "the function requires " << b;
+  diag << "; expected equal sizes";
+  return failure();
 }
 
 Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
@@ -121,6 +192,13 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
       env[cst.getResult()] = constant(cst);
       continue;
     }
+    if (auto check = dyn_cast<AssertSizeOp>(op)) {
+      if (failed(checkSizes(check, shapeOf(env[check.getLhs()]),
+                            check.getRhs() ? &shapeOf(env[check.getRhs()])
+                                           : nullptr)))
+        return failure();
+      continue;
+    }
     if (!isa<AttnDialect>(op.getDialect()) || op.getNumResults() != 1)
       return op.emitError("the reference interpreter does not support '")
              << op.getName() << "'; expected attn ops, arith.constant and "
@@ -135,6 +213,8 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
     std::string why;
     if (!inferResultShape(&op, shapes, shape, why))
       return op.emitError("at run time: ") << why;
+    if (failed(checkStaticBroadcasts(&op, shapes)))
+      return failure();
     if (failed(checkAgainstType(op.getLoc(), shape, op.getResult(0).getType(),
                                 "at run time: the result")))
       return failure();

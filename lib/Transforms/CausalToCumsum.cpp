@@ -1,6 +1,7 @@
 //===- CausalToCumsum.cpp - masked attention -> cumulative sums -----------===//
 #include "lib/Transforms/LinearUses.h"
 #include "lib/Transforms/Passes.h"
+#include "lib/Transforms/SizeRelations.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -46,6 +47,13 @@ struct AttnCausalToCumsumPass
   using AttnCausalToCumsumBase::AttnCausalToCumsumBase;
 
   void runOnOperation() override {
+    KeptSizeRelations kept(getOperation());
+    rewriteFunction();
+    if (failed(kept.restore()))
+      signalPassFailure();
+  }
+
+  void rewriteFunction() {
     llvm::SmallVector<CausalMaskOp> masks;
     getOperation().walk([&](CausalMaskOp op) { masks.push_back(op); });
     IRRewriter rewriter(&getContext());

@@ -11,12 +11,14 @@
 //===----------------------------------------------------------------------===//
 #include "lib/Transforms/Builders.h"
 #include "lib/Transforms/Passes.h"
+#include "lib/Transforms/SizeRelations.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <functional>
+#include <limits>
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNCHUNK
@@ -175,9 +177,17 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
   }
 
   void runOnOperation() override {
-    if (size <= 0) {
+    KeptSizeRelations kept(getOperation());
+    rewriteFunction();
+    if (failed(kept.restore()))
+      signalPassFailure();
+  }
+
+  void rewriteFunction() {
+    if (size <= 0 || size > std::numeric_limits<int32_t>::max()) {
       getOperation().emitError("attn-chunk: size = ")
-          << size.getValue() << " is not a chunk length; expected size > 0";
+          << size.getValue() << " is not a chunk length; expected 0 < size "
+          << "<= 2147483647 (kernels index with 32-bit integers)";
       return signalPassFailure();
     }
     llvm::SmallVector<CumsumOp> scans;

@@ -1,6 +1,7 @@
 //===- Decompose.cpp - attn.attention -> primitive ops --------------------===//
 #include "lib/Transforms/Builders.h"
 #include "lib/Transforms/Passes.h"
+#include "lib/Transforms/SizeRelations.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -89,6 +90,13 @@ struct AttnDecomposePass
   using AttnDecomposeBase::AttnDecomposeBase;
 
   void runOnOperation() override {
+    KeptSizeRelations kept(getOperation());
+    rewriteFunction();
+    if (failed(kept.restore()))
+      signalPassFailure();
+  }
+
+  void rewriteFunction() {
     if (explain)
       getOperation().walk([](AttentionOp op) {
         if (op.getKernel() == AttentionKernel::softmax && !softmaxScale(op))

@@ -1,6 +1,10 @@
 //===- DeriveDecode.cpp - prefill and step functions from a causal model --===//
 #include "lib/Transforms/LinearUses.h"
 #include "lib/Transforms/Passes.h"
+#include "lib/Transforms/SizeRelations.h"
+
+#include "dialect/SymbolicShapes.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace attn {
 #define GEN_PASS_DEF_ATTNDERIVEDECODE
@@ -11,6 +15,9 @@ using namespace attn;
 using namespace mlir;
 
 namespace {
+
+/// Marks the functions this pass derives, with the name of their model.
+constexpr llvm::StringLiteral kDecodeOf = "attn.decode_of";
 
 /// Where the model carries state along the sequence: causal products A B^T
 /// (causal linear attention) and inclusive scans along a dynamic length
@@ -51,7 +58,10 @@ std::optional<std::string> collectSites(func::FuncOp f, Sites &sites) {
       why = "causal AFT-simple weights have no decode state here yet";
       return;
     }
-    sites.masks.push_back(mask);
+    // A static length (e.g. a chunk's C x C scores) is no sequence to
+    // continue; the check for uncarried mixing looks at it.
+    if (ShapedType::isDynamic(shapeOf(mask.getResult()).drop_back().back()))
+      sites.masks.push_back(mask);
   });
   if (why)
     return why;
@@ -59,6 +69,122 @@ std::optional<std::string> collectSites(func::FuncOp f, Sites &sites) {
     return std::string("no causal softmax-free attention and no scan along "
                        "a dynamic sequence");
   return std::nullopt;
+}
+
+/// An op that combines positions along the sequence in a way no state
+/// carries, with why; prefill + steps would then differ from the whole
+/// sequence (the sequence is the second-to-last dimension of the
+/// arguments, wherever it is dynamic).
+struct Mixing {
+  Operation *op;
+  std::string why;
+};
+
+std::optional<Mixing> findUncarriedMixing(func::FuncOp f, const Sites &sites) {
+  SymbolicShapes shapes(f);
+  llvm::SmallVector<SymbolicShapes::TermId> sequence;
+  for (auto [i, arg] : llvm::enumerate(f.getArguments())) {
+    auto t = cast<RankedTensorType>(arg.getType());
+    if (t.getRank() >= 2 && t.isDynamicDim(t.getRank() - 2))
+      sequence.push_back(shapes.argSize(i, t.getRank() - 2));
+  }
+  auto alongSequence = [&](Value v, int64_t dim) {
+    llvm::ArrayRef<SymbolicShapes::TermId> s = shapes.sizesOf(v);
+    int64_t d = normalizeDim(dim, s.size());
+    if (d < 0)
+      return false;
+    // Also a length computed from the sequence (the chunks of a chunk).
+    auto derived = [&](SymbolicShapes::TermId t, auto &self) -> bool {
+      for (SymbolicShapes::TermId seq : sequence)
+        if (shapes.equal(t, seq))
+          return true;
+      const SymbolicShapes::Term &x = shapes.term(t);
+      return x.kind == SymbolicShapes::Term::CeilDiv &&
+             self(SymbolicShapes::TermId(x.a), self);
+    };
+    return derived(s[d], derived);
+  };
+  // What the states carry: the causal products, their uses and row
+  // scalings, and the scans along the sequence.
+  llvm::SmallPtrSet<Operation *, 16> carried;
+  for (CausalMaskOp mask : sites.masks) {
+    carried.insert(mask);
+    carried.insert(mask.getInput().getDefiningOp());
+    llvm::SmallVector<Leaf> leaves;
+    (void)analyseCausalSite(mask, leaves);
+    for (const Leaf &leaf : leaves) {
+      carried.insert(leaf.op);
+      carried.insert(leaf.rows.begin(), leaf.rows.end());
+    }
+  }
+  for (CumsumOp scan : sites.scans)
+    carried.insert(scan);
+  std::optional<Mixing> found;
+  f.walk([&](Operation *op) {
+    if (found || carried.contains(op) || !isa<AttnDialect>(op->getDialect()))
+      return;
+    std::optional<std::string> why =
+        llvm::TypeSwitch<Operation *, std::optional<std::string>>(op)
+            .Case([&](MatmulOp o) -> std::optional<std::string> {
+              int64_t r = shapeOf(o.getLhs()).size();
+              if (alongSequence(o.getLhs(), o.getTransposeLhs() ? r - 2 : r - 1))
+                return "a matmul that sums over the sequence (non-causal "
+                       "attention, or K^T V)";
+              return std::nullopt;
+            })
+            .Case<RowSumOp, LastOp, SoftmaxOp, CumsumOp>(
+                [&](auto o) -> std::optional<std::string> {
+                  if (alongSequence(o.getInput(), o.getDim()))
+                    return "'" + o->getName().getStringRef().str() +
+                           "' along the sequence";
+                  return std::nullopt;
+                })
+            .Case<LayerNormOp, RmsNormOp, FeatureMapOp>(
+                [&](Operation *o) -> std::optional<std::string> {
+                  if (alongSequence(o->getOperand(0), -1))
+                    return "a normalisation or feature map over the sequence";
+                  return std::nullopt;
+                })
+            .Case([&](CausalMaskOp o) -> std::optional<std::string> {
+              if (!alongSequence(o.getInput(), -2))
+                return std::nullopt;
+              return std::string(o.getFill() == MaskFill::lowest
+                                     ? "causal softmax attention (its decode "
+                                       "needs a cache of keys and values, "
+                                       "which this pass does not build)"
+                                     : "a causal mask that is not causal "
+                                       "linear attention");
+            })
+            .Case<ChunkOp, UnchunkOp>([&](Operation *o) -> std::optional<std::string> {
+              int64_t dim = isa<ChunkOp>(o) ? cast<ChunkOp>(o).getDim()
+                                            : cast<UnchunkOp>(o).getDim();
+              Value along = isa<ChunkOp>(o) ? o->getOperand(0) : o->getOperand(1);
+              if (!alongSequence(along, dim))
+                return std::nullopt;
+              return std::string("chunks of the sequence (the model is already "
+                                 "chunked: run attn-derive-decode before "
+                                 "attn-chunk or attn-linearize)");
+            })
+            .Case([&](DivideBySizeOp o) -> std::optional<std::string> {
+              if (alongSequence(o.getRef(), o.getDim()))
+                return "a division by the sequence length";
+              return std::nullopt;
+            })
+            .Case([&](DepthwiseConv2dOp o) -> std::optional<std::string> {
+              if (alongSequence(o.getInput(), -3) ||
+                  alongSequence(o.getInput(), -2))
+                return "a convolution along the sequence";
+              return std::nullopt;
+            })
+            .Case([&](AttentionOp o) -> std::optional<std::string> {
+              return std::string("softmax attention (its decode needs a cache "
+                                 "of keys and values)");
+            })
+            .Default([](Operation *) { return std::nullopt; });
+    if (why)
+      found = Mixing{op, *why};
+  });
+  return found;
 }
 
 /// Adds a state argument and the updated state as a result.
@@ -158,6 +284,11 @@ LogicalResult specializeToOneToken(func::FuncOp f, unsigned count) {
     body.getArgument(i).setType(RankedTensorType::get(s, t.getElementType()));
   }
   for (Operation &op : body) {
+    if (auto check = dyn_cast<AssertSizeOp>(op)) {
+      if (failed(check.verify()))
+        return failure();
+      continue;
+    }
     if (!isa<AttnDialect>(op.getDialect()))
       continue;
     llvm::SmallVector<Shape> shapes;
@@ -176,6 +307,13 @@ LogicalResult specializeToOneToken(func::FuncOp f, unsigned count) {
   return success();
 }
 
+/// A function this pass made, or one that already has its decode functions.
+bool alreadyDerived(ModuleOp module, func::FuncOp f) {
+  return f->hasAttr(kDecodeOf) ||
+         module.lookupSymbol((f.getSymName() + "_prefill").str()) ||
+         module.lookupSymbol((f.getSymName() + "_step").str());
+}
+
 struct AttnDeriveDecodePass
     : public attn::impl::AttnDeriveDecodeBase<AttnDeriveDecodePass> {
   using AttnDeriveDecodeBase::AttnDeriveDecodeBase;
@@ -187,22 +325,57 @@ struct AttnDeriveDecodePass
     for (func::FuncOp f : funcs) {
       if (f.isExternal())
         continue;
+      if (alreadyDerived(module, f)) {
+        if (explain)
+          f.emitRemark("no decode functions: @")
+              << f.getSymName() << " already has them, or is one";
+        continue;
+      }
+      // The prefill starts as a copy whose composite attentions are
+      // expanded (the softmax ones stay: they have no state to carry).
+      rewriter.setInsertionPointAfter(f);
+      auto prefill = cast<func::FuncOp>(rewriter.clone(*f));
+      prefill.setSymName((f.getSymName() + "_prefill").str());
+      llvm::SmallVector<AttentionOp> composites;
+      prefill.walk([&](AttentionOp op) {
+        if (op.getKernel() != AttentionKernel::softmax)
+          composites.push_back(op);
+      });
+      for (AttentionOp op : composites)
+        if (failed(expandAttention(op, rewriter)))
+          return signalPassFailure();
       Sites sites;
-      if (auto why = collectSites(f, sites)) {
+      std::optional<std::string> why = collectSites(prefill, sites);
+      std::optional<Mixing> mixing = findUncarriedMixing(prefill, sites);
+      // Refused with an error where the function is causal (it has sites, or
+      // is the chunked form of a causal one) but positions mix in a way no
+      // state carries; without such structure there is just nothing to do.
+      bool chunkedCausal = mixing && isa<ChunkOp, UnchunkOp>(mixing->op) &&
+                           !prefill.getOps<CumsumOp>().empty();
+      if (why && !chunkedCausal) {
+        rewriter.eraseOp(prefill);
         if (explain)
           f.emitRemark("no decode functions: ") << *why;
         continue;
       }
+      if (mixing) {
+        mlir::emitError(mixing->op->getLoc(), "attn-derive-decode: @")
+            << f.getSymName() << " has " << mixing->why
+            << ", which no decode state carries: a prefill and steps would "
+               "not equal the whole sequence";
+        rewriter.eraseOp(prefill);
+        return signalPassFailure();
+      }
+      KeptSizeRelations kept(f);
       unsigned inputs = f.getNumArguments();
-      rewriter.setInsertionPointAfter(f);
-      auto prefill = cast<func::FuncOp>(rewriter.clone(*f));
-      prefill.setSymName((f.getSymName() + "_prefill").str());
       if (failed(addStates(prefill, rewriter)))
         return signalPassFailure();
+      prefill->setAttr(kDecodeOf, f.getSymNameAttr());
       rewriter.setInsertionPointAfter(prefill);
       auto step = cast<func::FuncOp>(rewriter.clone(*prefill));
       step.setSymName((f.getSymName() + "_step").str());
-      if (failed(specializeToOneToken(step, inputs)))
+      if (failed(specializeToOneToken(step, inputs)) ||
+          failed(kept.restore(prefill)) || failed(kept.restore(step)))
         return signalPassFailure();
       if (explain)
         f.emitRemark("derived @")

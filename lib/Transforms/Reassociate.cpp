@@ -14,8 +14,10 @@
 #include "lib/Transforms/Builders.h"
 #include "lib/Transforms/LinearUses.h"
 #include "lib/Transforms/Passes.h"
+#include "lib/Transforms/SizeRelations.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -146,37 +148,64 @@ private:
   std::pair<double, double> before, after; ///< FLOPs, intermediate elements
 };
 
+/// One site, rewritten where the cost model says cheaper. The greedy
+/// driver's worklist revisits only the products a rewrite creates or
+/// touches, so a chain of n sites costs O(n) analyses, not O(n^2).
+struct ReassociateSite : public OpRewritePattern<MatmulOp> {
+  ReassociateSite(MLIRContext *ctx, int64_t assume, bool explain, bool &failed)
+      : OpRewritePattern(ctx), assume(assume), explain(explain),
+        failed(failed) {}
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Site site(op, assume);
+    if (site.analyse())
+      return failure();
+    if (explain)
+      op.emitRemark("reassociated (A B) C -> A (B C): ")
+          << site.describeCosts();
+    // A failed rewrite has reported an error; the IR may be changed, so
+    // the pattern reports success and the pass fails afterwards.
+    if (mlir::failed(site.rewrite(rewriter)))
+      failed = true;
+    return success();
+  }
+
+  int64_t assume;
+  bool explain;
+  bool &failed;
+};
+
 struct AttnReassociatePass
     : public attn::impl::AttnReassociateBase<AttnReassociatePass> {
   using AttnReassociateBase::AttnReassociateBase;
 
   void runOnOperation() override {
+    KeptSizeRelations kept(getOperation());
+    rewriteFunction();
+    if (failed(kept.restore()))
+      signalPassFailure();
+  }
+
+  void rewriteFunction() {
     if (assumeSeqLen < 0) {
       getOperation().emitError("attn-reassociate: assume-seq-len = ")
           << assumeSeqLen.getValue() << " is negative; expected 0 (decline "
           << "dynamic sites) or a sequence length > 0";
       return signalPassFailure();
     }
-    IRRewriter rewriter(&getContext());
-    // A rewrite creates new products (B^T C), which may be sites in turn:
-    // look again until nothing fires.
-    for (bool changed = true; changed;) {
-      changed = false;
-      llvm::SmallVector<MatmulOp> sites;
-      getOperation().walk([&](MatmulOp op) { sites.push_back(op); });
-      for (MatmulOp op : sites) {
-        Site site(op, assumeSeqLen);
-        if (site.analyse())
-          continue;
-        if (explain)
-          op.emitRemark("reassociated (A B) C -> A (B C): ")
-              << site.describeCosts();
-        if (failed(site.rewrite(rewriter)))
-          return signalPassFailure();
-        changed = true;
-        break; // the list may hold erased ops now
-      }
-    }
+    // A rewrite creates new products (B^T C), which may be sites in turn.
+    bool rewriteFailed = false;
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ReassociateSite>(&getContext(), assumeSeqLen, explain,
+                                  rewriteFailed);
+    GreedyRewriteConfig config;
+    config.useTopDownTraversal = true;
+    config.maxIterations = GreedyRewriteConfig::kNoLimit;
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
+                                            config)) ||
+        rewriteFailed)
+      return signalPassFailure();
     // Once, for the sites that remain, why they were declined.
     if (explain)
       getOperation().walk([&](MatmulOp op) {

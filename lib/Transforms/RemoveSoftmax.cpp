@@ -1,6 +1,7 @@
 //===- RemoveSoftmax.cpp - softmax attention -> kernel attention ----------===//
 #include "lib/Transforms/Builders.h"
 #include "lib/Transforms/Passes.h"
+#include "lib/Transforms/SizeRelations.h"
 #include "lib/Transforms/RandomFeatures.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -79,6 +80,13 @@ struct AttnRemoveSoftmaxPass
   using AttnRemoveSoftmaxBase::AttnRemoveSoftmaxBase;
 
   void runOnOperation() override {
+    KeptSizeRelations kept(getOperation());
+    rewriteFunction();
+    if (failed(kept.restore()))
+      signalPassFailure();
+  }
+
+  void rewriteFunction() {
     std::optional<Kernel> which = parseKernel(kernel);
     if (!which) {
       getOperation().emitError("attn-remove-softmax: kernel='")

@@ -172,7 +172,7 @@ func.func @row_sum_result(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
 // -----
 
 func.func @cumsum_decay(%a: tensor<2x8xf32>) -> tensor<2x8xf32> {
-  // expected-error @+1 {{'attn.cumsum' op decay 1.500000 is out of range; expected 0 < decay <= 1}}
+  // expected-error @+1 {{'attn.cumsum' op decay 1.500000 is out of range; expected 0 <= decay <= 1}}
   %s = attn.cumsum %a {dim = 0 : i64, decay = 1.5 : f64} : tensor<2x8xf32>
   return %s : tensor<2x8xf32>
 }
@@ -358,7 +358,31 @@ func.func @decay_and_decays(%a: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
 // -----
 
 func.func @decays_range(%a: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
-  // expected-error @+1 {{'attn.cumsum' op decay 1.500000 is out of range; expected 0 < decay <= 1}}
+  // expected-error @+1 {{'attn.cumsum' op decay 1.500000 is out of range; expected 0 <= decay <= 1}}
   %s = attn.cumsum %a {dim = 2 : i64, decays = array<f64: 0.5, 1.5, 0.9>, decays_dim = 1 : i64} : tensor<2x3x8xf32>
   return %s : tensor<2x3x8xf32>
+}
+
+// -----
+
+func.func @assert_size_static_mismatch(%a: tensor<3x4xf32>, %b: tensor<5x4xf32>) {
+  // expected-error @+1 {{'attn.assert_size' op the sizes always differ (3 vs 5); the function can never run}}
+  attn.assert_size %a[0] == %b[0] : tensor<3x4xf32>, tensor<5x4xf32>
+  return
+}
+
+// -----
+
+func.func @assert_size_dim(%a: tensor<3x4xf32>) {
+  // expected-error @+1 {{'attn.assert_size' op 'lhs_dim' = 2 is out of range for 'tensor<3x4xf32>'; expected a value in [0, 1]}}
+  attn.assert_size %a[2] == 4 : tensor<3x4xf32>
+  return
+}
+
+// -----
+
+func.func @assert_size_negative(%a: tensor<?x4xf32>) {
+  // expected-error @+1 {{'attn.assert_size' op size -1 is negative; expected >= 0}}
+  attn.assert_size %a[0] == -1 : tensor<?x4xf32>
+  return
 }

@@ -118,3 +118,12 @@ func.func @sizes(%x: tensor<1x?x4xf32>, %k: tensor<1x?x4xf32>) -> tensor<1x?x4xf
   %o = attn.divide_by_size %x, %k {dim = 1 : i64} : (tensor<1x?x4xf32>, tensor<1x?x4xf32>) -> tensor<1x?x4xf32>
   return %o : tensor<1x?x4xf32>
 }
+
+// CHECK-LABEL: func.func @assert_size
+func.func @assert_size(%k: tensor<1x?x4xf32>, %v: tensor<1x?x2xf32>) -> tensor<1x?x4xf32> {
+  // CHECK: attn.assert_size %{{.*}}[1] == %{{.*}}[1] : tensor<1x?x4xf32>, tensor<1x?x2xf32>
+  attn.assert_size %k[1] == %v[1] : tensor<1x?x4xf32>, tensor<1x?x2xf32>
+  // CHECK: attn.assert_size %{{.*}}[1] == 64 : tensor<1x?x4xf32>
+  attn.assert_size %k[1] == 64 : tensor<1x?x4xf32>
+  return %k : tensor<1x?x4xf32>
+}

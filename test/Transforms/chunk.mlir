@@ -10,7 +10,7 @@
 // FP32: compare result 0: {{.*}}: ok
 // RUN: attn-opt %s "--attn-chunk=size=4 explain" -o /dev/null --verify-diagnostics
 // RUN: not attn-opt %s --attn-chunk=size=0 2>&1 | FileCheck %s --check-prefix=ZERO
-// ZERO: error: attn-chunk: size = 0 is not a chunk length; expected size > 0
+// ZERO: error: attn-chunk: size = 0 is not a chunk length; expected 0 < size <= 2147483647 (kernels index with 32-bit integers)
 
 // CHECK-LABEL: func.func @causal
 // CHECK-NOT: tensor<1x2x?x8x6xf32>

@@ -223,9 +223,15 @@ int main(int argc, char **argv) {
     }
   } else if (double total = randomInputValues(f, dynamicSize);
              total > double(int64_t(1) << 31)) {
+    // Say what to change: the dynamic size, or the types themselves.
+    bool staticTooBig = randomInputValues(f, 1) > double(int64_t(1) << 31);
     llvm::errs() << "attn-run: error: the random inputs would hold "
-                 << llvm::format("%.3g", total)
-                 << " values; lower --dynamic-size\n";
+                 << llvm::format("%.3g", total) << " values, more than the "
+                 << "reference interpreter holds (2^31); "
+                 << (staticTooBig ? "the static sizes of the arguments alone "
+                                    "are too large"
+                                  : "lower --dynamic-size")
+                 << "\n";
     return 1;
   } else {
     args = makeRandomInputs(f, seed, dynamicSize);
