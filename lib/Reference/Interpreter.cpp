@@ -9,6 +9,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <array>
+#include <limits>
 
 using namespace attn;
 using namespace mlir;
@@ -160,7 +161,8 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
              llvm::function_ref<V(Operation *, llvm::ArrayRef<const V *>,
                                         const Shape &)>
                  eval,
-             llvm::function_ref<V(arith::ConstantOp)> constant) {
+             llvm::function_ref<V(arith::ConstantOp)> constant,
+             bool forHalide) {
   if (func.isExternal())
     return emitError(func.getLoc())
            << "function @" << func.getSymName() << " has no body";
@@ -200,7 +202,8 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
       continue;
     }
     if (!isa<AttnDialect>(op.getDialect()) || op.getNumResults() != 1)
-      return op.emitError("the reference interpreter does not support '")
+      return op.emitError(forHalide ? "cannot compile '" : "the reference "
+                                          "interpreter does not support '")
              << op.getName() << "'; expected attn ops, arith.constant and "
              << "func.return";
     llvm::SmallVector<Shape> shapes;
@@ -218,10 +221,18 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
     if (failed(checkAgainstType(op.getLoc(), shape, op.getResult(0).getType(),
                                 "at run time: the result")))
       return failure();
-    if (!fitsInMemory(shape))
+    if (forHalide) {
+      // Halide indexes buffers with 32-bit integers.
+      for (int64_t d : shape)
+        if (d > std::numeric_limits<int32_t>::max())
+          return op.emitError("at run time: the result has shape ")
+                 << formatShape(shape) << "; generated code indexes with "
+                 << "32-bit integers, so sizes are at most 2147483647";
+    } else if (!fitsInMemory(shape)) {
       return op.emitError("at run time: the result has shape ")
              << formatShape(shape) << ", more than the reference interpreter "
              << "holds (2^31 elements); use smaller sizes";
+    }
     env[op.getResult(0)] = eval(&op, operands, shape);
   }
   return emitError(func.getLoc()) << "function has no func.return";
@@ -236,7 +247,7 @@ FailureOr<std::vector<Tensor>> attn::interpret(func::FuncOp func,
       [](Operation *op, llvm::ArrayRef<const Tensor *> in, const Shape &s) {
         return evaluate(op, in, s);
       },
-      constantTensor);
+      constantTensor, /*forHalide=*/false);
 }
 
 FailureOr<std::vector<Shape>>
@@ -248,5 +259,6 @@ attn::inferFunctionShapes(func::FuncOp func, llvm::ArrayRef<Shape> argShapes) {
       },
       [](arith::ConstantOp op) {
         return Shape(cast<RankedTensorType>(op.getType()).getShape());
-      });
+      },
+      /*forHalide=*/true);
 }

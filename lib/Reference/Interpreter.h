@@ -19,7 +19,7 @@ mlir::FailureOr<std::vector<Tensor>> interpret(mlir::func::FuncOp func,
 
 /// Concrete result shapes of `func` for concrete argument shapes, using the
 /// same rules as interpret() without computing values. Used to size the
-/// outputs of generated kernels.
+/// outputs of generated kernels (its messages speak of generated code).
 mlir::FailureOr<std::vector<Shape>>
 inferFunctionShapes(mlir::func::FuncOp func, llvm::ArrayRef<Shape> argShapes);
 

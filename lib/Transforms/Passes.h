@@ -24,9 +24,10 @@ mlir::LogicalResult expandAttention(AttentionOp op, mlir::RewriterBase &rewriter
                                     bool remark = false);
 
 /// attn-linearize: the exact rewrites in order (decompose, reassociate,
-/// causal-to-cumsum, chunk), then canonicalize and cse.
+/// causal-to-cumsum, chunk), then canonicalize and cse; with `explain`,
+/// each pass remarks on every site it looks at.
 void buildLinearizePipeline(mlir::OpPassManager &pm, int64_t assumeSeqLen,
-                            int64_t chunkSize);
+                            int64_t chunkSize, bool explain = false);
 
 /// Registers the named pipelines (attn-linearize) for attn-opt.
 void registerAttnPipelines();

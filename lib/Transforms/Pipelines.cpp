@@ -18,18 +18,28 @@ struct LinearizeOptions : public PassPipelineOptions<LinearizeOptions> {
       *this, "chunk-size",
       llvm::cl::desc("chunk length of attn-chunk (default 64)"),
       llvm::cl::init(64)};
+  Option<bool> explain{
+      *this, "explain",
+      llvm::cl::desc("each pass emits a remark at every site it looks at"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
 void attn::buildLinearizePipeline(OpPassManager &pm, int64_t assumeSeqLen,
-                                  int64_t chunkSize) {
-  pm.addNestedPass<func::FuncOp>(createAttnDecompose());
+                                  int64_t chunkSize, bool explain) {
+  AttnDecomposeOptions decompose;
+  decompose.explain = explain;
+  pm.addNestedPass<func::FuncOp>(createAttnDecompose(decompose));
   AttnReassociateOptions reassociate;
   reassociate.assumeSeqLen = assumeSeqLen;
+  reassociate.explain = explain;
   pm.addNestedPass<func::FuncOp>(createAttnReassociate(reassociate));
-  pm.addNestedPass<func::FuncOp>(createAttnCausalToCumsum());
+  AttnCausalToCumsumOptions cumsum;
+  cumsum.explain = explain;
+  pm.addNestedPass<func::FuncOp>(createAttnCausalToCumsum(cumsum));
   AttnChunkOptions chunk;
   chunk.size = chunkSize;
+  chunk.explain = explain;
   pm.addNestedPass<func::FuncOp>(createAttnChunk(chunk));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -42,6 +52,7 @@ void attn::registerAttnPipelines() {
       "attn-causal-to-cumsum, attn-chunk, canonicalize, cse (the model is "
       "unchanged; attn-remove-softmax is separate because it is not exact)",
       [](OpPassManager &pm, const LinearizeOptions &options) {
-        buildLinearizePipeline(pm, options.assumeSeqLen, options.chunkSize);
+        buildLinearizePipeline(pm, options.assumeSeqLen, options.chunkSize,
+                               options.explain);
       });
 }
