@@ -7,7 +7,8 @@
 # Compiles the functions of a model file at build time into lib<name>.a and
 # <name>.h (in ${CMAKE_CURRENT_BINARY_DIR}/<name>) and defines the target
 # <name>: link it and include "<name>.h". With PASSES, attn-opt rewrites the
-# model first; with PREFIX, the exported functions are named <prefix><func>
+# model first (keeping the model's locations, which the kernels' messages
+# cite); with PREFIX, the exported functions are named <prefix><func>
 # (to link several libraries compiled from one model); FLAGS go to
 # attn-compile as they are (e.g. --schedule=adams2019). Every program links
 # the one attn_runtime (the Halide runtime and the error handler) through it.
@@ -30,6 +31,7 @@ function(attn_add_library name)
       OUTPUT ${model}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${outdir}
       COMMAND attn-opt ${ARG_PASSES} ${source} -o ${model}
+              --mlir-print-debuginfo
       DEPENDS ${source} attn-opt
       COMMENT "attn-opt ${name}")
   endif()

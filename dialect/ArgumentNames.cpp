@@ -17,3 +17,24 @@ std::string attn::describeValue(Value v) {
     return "the result of '" + op->getName().getStringRef().str() + "'";
   return "a value";
 }
+
+std::string attn::describeLocation(Operation *op) {
+  // An attn.assert_size that a rewrite added is located at the op that
+  // required it, named after that op (KeptSizeRelations).
+  std::string name = op->getName().getStringRef().str();
+  if (auto named = dyn_cast<NameLoc>(op->getLoc()))
+    if (named.getName().getValue().starts_with("attn."))
+      name = named.getName().str();
+  std::string text = "'" + name + "'";
+  FileLineColLoc file;
+  op->getLoc()->walk([&](Location loc) {
+    if (!file)
+      file = dyn_cast<FileLineColLoc>(loc);
+    return file ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  if (file)
+    text += " at " + file.getFilename().str() + ":" +
+            std::to_string(file.getLine()) + ":" +
+            std::to_string(file.getColumn());
+  return text;
+}

@@ -16,6 +16,10 @@ std::string argumentName(mlir::func::FuncOp f, unsigned i);
 /// result of 'attn.matmul'".
 std::string describeValue(mlir::Value v);
 
+/// Where an op is, for a message: "'attn.matmul' at model.mlir:5:10" (or
+/// without the position when the op has no file location).
+std::string describeLocation(mlir::Operation *op);
+
 } // namespace attn
 
 #endif // ATTN_DIALECT_ARGUMENTNAMES_H

@@ -57,6 +57,8 @@ public:
   const Term &term(TermId t) const { return terms[t]; }
   /// Whether the function's ops make `a` and `b` equal.
   bool equal(TermId a, TermId b) const;
+  /// The op that first tied `t` to another size (null: none did).
+  mlir::Operation *originOf(TermId t) const { return origin[t]; }
   /// The constant `t` equals, if any.
   std::optional<int64_t> constantOf(TermId t) const;
   /// The relations among dynamic argument sizes: each such size that must

@@ -7,7 +7,8 @@ config.name = "attn"
 # External bash: tests use shell loops over the functions of a file.
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "Unit", "GpuCheck"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "Unit", "GpuCheck",
+                   "KernelAbi"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_binary_dir, "test")
 

@@ -20,10 +20,19 @@ Halide::Type halideTypeOf(ElementKind k) {
   return k == ElementKind::f64 ? Halide::Float(64) : Halide::Float(32);
 }
 
+/// A buffer with no elements is left without a host pointer, which Halide
+/// takes for a bounds query (it would fill in shapes, compute nothing): an
+/// empty tensor gets its (empty) allocation like any other.
+void allocateEmpty(Halide::Buffer<> &b) {
+  if (!b.data())
+    b.allocate();
+}
+
 Halide::Buffer<> toBuffer(const Tensor &t) {
   // Row-major [d0, .., dn] is Halide's dense layout with sizes reversed.
   std::vector<int> sizes(t.shape.rbegin(), t.shape.rend());
   Halide::Buffer<> b(halideTypeOf(t.kind), sizes);
+  allocateEmpty(b);
   for (int64_t i = 0; i < t.size(); ++i) {
     if (t.kind == ElementKind::f64)
       static_cast<double *>(b.data())[i] = t.data[i];
@@ -66,7 +75,14 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
         hl::lowerToHalide(func, gpuAlgorithm || target.has_gpu_feature());
     if (mlir::failed(lowered))
       return mlir::failure();
-    if (gpuAlgorithm)
+    // An empty extent runs with every stage computed whole, as generated
+    // kernels do (the tiled schedules' bounds need a row to exist).
+    bool empty = llvm::any_of(argShapes, [](const Shape &s) {
+      return llvm::is_contained(s, 0);
+    }) || llvm::any_of(*resultShapes, [](const Shape &s) {
+      return llvm::is_contained(s, 0);
+    });
+    if (gpuAlgorithm || empty)
       hl::applyRootSchedule(*lowered);
     else
       hl::applyDefaultSchedule(*lowered, target);
@@ -81,6 +97,7 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
       const Shape &s = (*resultShapes)[i];
       outs.emplace_back(halideTypeOf(elementKindOf(resultTypes[i])),
                         std::vector<int>(s.rbegin(), s.rend()));
+      allocateEmpty(outs.back());
     }
     Halide::Realization realization(outs);
     Halide::Pipeline pipeline = lowered->pipeline(target);

@@ -385,7 +385,11 @@ public:
     return view(a, pointwise("chunk", ext, shape, [&](const Index &x) {
                   Expr pos = x[dim] * (int)size + x[dim + 1];
                   Index src = without(x, dim + 1);
-                  src[dim] = Halide::clamp(Halide::likely(pos), 0, t - 1);
+                  // Clamped, and promised to be in [0, t): bounds inference
+                  // takes clamp(.., 0, t - 1) of an empty range for one
+                  // element, which an empty `a` (T = 0) does not have.
+                  src[dim] = Halide::unsafe_promise_clamped(
+                      Halide::clamp(Halide::likely(pos), 0, t - 1), 0, t - 1);
                   return Halide::select(Halide::likely(pos < t), at(a, src),
                                         constant(0));
                 }));
@@ -716,11 +720,15 @@ public:
     return v;
   }
 
+  /// The last element along `dim`; 0 where the dimension is empty (the
+  /// index is promised in [0, n), an empty range then, so bounds inference
+  /// asks nothing of an empty `a`).
   Value last(const Value &a, size_t dim) {
     auto [ext, shape] = reducedAlong(a, dim);
     Expr n = a.ext[dim];
     return pointwise("last", ext, shape, [&](const Index &x) {
-      return at(a, withDim(x, dim, n - 1));
+      Expr i = Halide::unsafe_promise_clamped(Halide::max(n - 1, 0), 0, n - 1);
+      return Halide::select(n > 0, at(a, withDim(x, dim, i)), constant(0));
     });
   }
 

@@ -212,6 +212,14 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
       operands.push_back(&env[v]);
       shapes.push_back(shapeOf(env[v]));
     }
+    // The last element of an inclusive scan that has no elements is the
+    // scan's carry: ref::last gets it as a second operand.
+    if (auto l = dyn_cast<LastOp>(op))
+      if (auto scan = l.getInput().getDefiningOp<CumsumOp>();
+          scan && scan.getInit() && !scan.getExclusive() &&
+          normalizeDim(scan.getDim(), shapes[0].size()) ==
+              normalizeDim(l.getDim(), shapes[0].size()))
+        operands.push_back(&env[scan.getInit()]);
     Shape shape;
     std::string why;
     if (!inferResultShape(&op, shapes, shape, why))

@@ -341,6 +341,8 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
   Shape strides = x.strides();
   bool exclusive = op.getExclusive();
   const Tensor *init = in.size() > 1 ? in[1] : nullptr;
+  if (n == 0)
+    return out; // an empty scan
   forEachLine(shape, dim, [&](int64_t off, int64_t st) {
     double g = decays ? (*decays)[(off / strides[decaysDim]) % shape[decaysDim]]
                       : scalar;
@@ -362,10 +364,14 @@ Tensor ref::cumsum(CumsumOp op, Args in, const Shape &shape) {
 
 Tensor ref::last(LastOp op, Args in, const Shape &shape) {
   const Tensor &x = *in[0];
-  return reduceLines(x, normalizeDim(op.getDim(), x.rank()), shape,
-                     [&](int64_t off, int64_t st, int64_t n) {
-                       return x.data[off + (n - 1) * st];
-                     });
+  int64_t dim = normalizeDim(op.getDim(), x.rank());
+  // Of an empty dimension: the carry of the scan it reads (in[1], the state
+  // before the first element), else 0.
+  if (x.shape[dim] == 0)
+    return in.size() > 1 ? *in[1] : Tensor(shape, x.kind);
+  return reduceLines(x, dim, shape, [&](int64_t off, int64_t st, int64_t n) {
+    return x.data[off + (n - 1) * st];
+  });
 }
 
 Tensor ref::depthwiseConv2d(DepthwiseConv2dOp, Args in, const Shape &shape) {

@@ -15,11 +15,32 @@
 namespace {
 thread_local char lastError[4096];
 
+/// Halide's requirement messages read "Requirement Failed: (false) attn:
+/// ... (got  107  vs  100 )\n": the condition, the spaces its printer puts
+/// around values and the newline are dropped.
+void tidy(const char *msg, char *out, size_t size) {
+  const char *prefix = "Requirement Failed: (";
+  if (std::strncmp(msg, prefix, std::strlen(prefix)) == 0) {
+    int depth = 1;
+    const char *p = msg + std::strlen(prefix);
+    for (; *p && depth > 0; ++p)
+      depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+    msg = *p == ' ' ? p + 1 : p;
+  }
+  size_t n = 0;
+  for (const char *p = msg; *p && n + 1 < size; ++p) {
+    bool space = *p == ' ' || *p == '\n';
+    if (space && (n == 0 || out[n - 1] == ' ' || p[1] == ')' || p[1] == '\0'))
+      continue;
+    out[n++] = space ? ' ' : *p;
+  }
+  out[n] = '\0';
+}
+
 void keepError(void *, const char *msg) {
-  std::strncpy(lastError, msg, sizeof(lastError) - 1);
-  lastError[sizeof(lastError) - 1] = '\0';
+  tidy(msg, lastError, sizeof(lastError));
   if (std::getenv("ATTN_PRINT_ERRORS"))
-    std::fprintf(stderr, "attn kernel error: %s\n", msg);
+    std::fprintf(stderr, "attn kernel error: %s\n", lastError);
 }
 } // namespace
 

@@ -24,6 +24,14 @@ void attn_clear_error(void);
  * system, e.g. after the last kernel call of a phase. */
 void attn_release_cached_memory(void);
 
+/* Called by every generated kernel before it computes: checks its buffers
+ * against the kernel's contract (types, ranks, sizes and how they relate,
+ * outputs that overlap other buffers) and reports a mismatch through the
+ * error handler. Returns 0, 1 (fine, and some buffer is empty) or a
+ * negative Halide error code. Not for direct use. */
+struct halide_buffer_t;
+int attn_check_call(const char *contract, struct halide_buffer_t **buffers);
+
 #ifdef __cplusplus
 } /* extern "C" */
 namespace attn_runtime_detail {

@@ -164,3 +164,9 @@ Value AttnBuilder::mul(Value x, Value y) {
 Value AttnBuilder::divideBySize(Value x, Value ref, int64_t dim) {
   return buildWithDim(DivideBySizeOp::getOperationName(), {x, ref}, dim);
 }
+
+mlir::Location AttnBuilder::rewrittenFrom(mlir::Operation *op) {
+  if (mlir::isa<mlir::NameLoc>(op->getLoc()))
+    return op->getLoc();
+  return mlir::NameLoc::get(op->getName().getIdentifier(), op->getLoc());
+}

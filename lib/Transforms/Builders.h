@@ -17,6 +17,12 @@ namespace attn {
 class AttnBuilder {
 public:
   AttnBuilder(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+  /// Builds the ops that replace `replaced`, located where it was and named
+  /// after it (a NameLoc, unless its location already names the op it came
+  /// from), so that messages about them cite the op the user wrote.
+  AttnBuilder(mlir::OpBuilder &b, mlir::Operation *replaced)
+      : b(b), loc(rewrittenFrom(replaced)) {}
+  static mlir::Location rewrittenFrom(mlir::Operation *op);
 
   mlir::Value matmul(mlir::Value lhs, mlir::Value rhs, bool transposeLhs = false,
                      bool transposeRhs = false);

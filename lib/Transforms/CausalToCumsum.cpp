@@ -86,7 +86,7 @@ struct AttnCausalToCumsumPass
     int64_t r = ms.size();
     for (const Leaf &leaf : leaves) {
       rewriter.setInsertionPoint(leaf.op);
-      AttnBuilder bld(rewriter, leaf.op->getLoc());
+      AttnBuilder bld(rewriter, leaf.op);
       Value result;
       auto mm = dyn_cast<MatmulOp>(leaf.op);
       if (uniform && mm) {

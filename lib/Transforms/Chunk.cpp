@@ -220,7 +220,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
               sq.getDim() != r - 1)
             continue;
           rewriter.setInsertionPoint(sq);
-          AttnBuilder b(rewriter, sq.getLoc());
+          AttnBuilder b(rewriter, sq.getOperation());
           Value out = Chunker{b, size, r, g}.numerator(a, bv, v,
                                                         scan.getInit());
           if (!out)
@@ -244,7 +244,7 @@ struct AttnChunkPass : public attn::impl::AttnChunkBase<AttnChunkPass> {
           if (shapeOf(a) != shapeOf(scan.getInput()))
             continue;
           rewriter.setInsertionPoint(rs);
-          AttnBuilder b(rewriter, rs.getLoc());
+          AttnBuilder b(rewriter, rs.getOperation());
           Value out = Chunker{b, size, r, g}.denominator(
               a, scan.getInput(), scan.getInit());
           if (!out)

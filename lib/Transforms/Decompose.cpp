@@ -51,7 +51,7 @@ LogicalResult attn::expandAttention(AttentionOp op, RewriterBase &rewriter,
   if (op.getKernel() == AttentionKernel::softmax && !scale)
     return failure();
   rewriter.setInsertionPoint(op);
-  AttnBuilder b(rewriter, op.getLoc());
+  AttnBuilder b(rewriter, op.getOperation());
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue(), out;
   std::string what;
   if (op.getKernel() == AttentionKernel::softmax) {

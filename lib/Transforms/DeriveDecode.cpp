@@ -223,7 +223,7 @@ LogicalResult addStates(func::FuncOp f, RewriterBase &rewriter) {
       Shape stateShape(out.begin(), out.end() - 2);
       Value result, stateOut;
       rewriter.setInsertionPoint(leaf.op);
-      AttnBuilder bld(rewriter, leaf.op->getLoc());
+      AttnBuilder bld(rewriter, leaf.op);
       auto elem = cast<RankedTensorType>(a.getType()).getElementType();
       if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
         // o_t = a_t^T (S_in + sum_{s<=t} b_s v_s^T).
@@ -257,7 +257,7 @@ LogicalResult addStates(func::FuncOp f, RewriterBase &rewriter) {
                                  scan.getLoc());
     rewriter.modifyOpInPlace(scan, [&] { scan->insertOperands(1, in); });
     rewriter.setInsertionPointAfter(scan);
-    AttnBuilder bld(rewriter, scan.getLoc());
+    AttnBuilder bld(rewriter, scan.getOperation());
     Value stateOut = bld.last(scan.getResult(), dim);
     if (!stateOut)
       return failure();

@@ -100,7 +100,7 @@ public:
     size_t r = shapeOf(s.getResult()).size();
     for (Leaf &leaf : leaves) {
       rewriter.setInsertionPoint(leaf.op);
-      AttnBuilder b(rewriter, leaf.op->getLoc());
+      AttnBuilder b(rewriter, leaf.op);
       Value result;
       if (auto mm = dyn_cast<MatmulOp>(leaf.op)) {
         Value inner = b.matmul(s.getRhs(), mm.getRhs(), tb, mm.getTransposeRhs());

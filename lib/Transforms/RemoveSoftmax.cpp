@@ -144,7 +144,7 @@ struct AttnRemoveSoftmaxPass
     }
 
     rewriter.setInsertionPoint(op);
-    AttnBuilder b(rewriter, op.getLoc());
+    AttnBuilder b(rewriter, op.getOperation());
     Value q = site.q, k = site.k, weights;
     std::string what;
     auto normalized = [&](Value fq, Value fk) {
@@ -196,7 +196,7 @@ struct AttnRemoveSoftmaxPass
         << what << (site.causal ? ", causal" : "") << "; this changes the model";
     if (consumer) {
       rewriter.setInsertionPoint(consumer);
-      AttnBuilder cb(rewriter, consumer.getLoc());
+      AttnBuilder cb(rewriter, consumer.getOperation());
       Value out = cb.matmul(weights, cb.layerNorm(consumer.getRhs()));
       out.setType(consumer.getType());
       rewriter.replaceOp(consumer, out);

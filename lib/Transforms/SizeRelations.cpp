@@ -1,6 +1,7 @@
 //===- SizeRelations.cpp - keeping a function's size relations ------------===//
 #include "lib/Transforms/SizeRelations.h"
 #include "dialect/AttnDialect.h"
+#include "lib/Transforms/Builders.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -8,13 +9,24 @@
 using namespace attn;
 using namespace mlir;
 
+namespace {
+/// Where a kept relation's assert points: the requiring op's location,
+/// named after the op ("attn.attention"), so that messages can say which op
+/// required it even after the rewrite erased that op.
+Location originLocation(Operation *origin, func::FuncOp f) {
+  if (!origin)
+    return f.getLoc();
+  return AttnBuilder::rewrittenFrom(origin);
+}
+} // namespace
+
 KeptSizeRelations::KeptSizeRelations(func::FuncOp f)
     : func(f), symName(f.getSymName().str()) {
   if (f.isExternal())
     return;
   SymbolicShapes shapes(f);
   for (const SymbolicShapes::Relation &r : shapes.argumentRelations())
-    relations.emplace_back(r, r.origin ? r.origin->getLoc() : f.getLoc());
+    relations.emplace_back(r, originLocation(r.origin, f));
 }
 
 LogicalResult KeptSizeRelations::restore(func::FuncOp target) {

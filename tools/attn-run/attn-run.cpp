@@ -208,8 +208,9 @@ int main(int argc, char **argv) {
   mlir::func::FuncOp f = loadFunction(ctx, sm, inputFile, entry, module);
   if (!f)
     return 1;
-  if (dynamicSize <= 0) {
-    llvm::errs() << "attn-run: error: --dynamic-size must be > 0\n";
+  if (dynamicSize < 0) {
+    llvm::errs() << "attn-run: error: --dynamic-size must be >= 0 (0: empty "
+                    "sequences)\n";
     return 1;
   }
 
