@@ -1,5 +1,6 @@
 //===- Aot.cpp - ahead-of-time compilation of attn functions --------------===//
 #include "lib/Halide/Aot.h"
+#include "dialect/ArgumentNames.h"
 #include "lib/Halide/AutoSchedule.h"
 #include "lib/Halide/EntryChecks.h"
 #include "lib/Halide/Lowering.h"
@@ -11,7 +12,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <cctype>
 #include <fstream>
+#include <set>
 
 using namespace attn;
 
@@ -45,6 +48,88 @@ bool finishHeader(const std::string &path) {
 )";
   return bool(out);
 }
+/// Words a C or C++ compiler reserves: a function or buffer named so would
+/// give a header that does not compile.
+bool reservedWord(llvm::StringRef name) {
+  static const char *const words[] = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor",
+      "bool", "break", "case", "catch", "char", "char8_t", "char16_t",
+      "char32_t", "class", "compl", "concept", "const", "consteval",
+      "constexpr", "constinit", "const_cast", "continue", "co_await",
+      "co_return", "co_yield", "decltype", "default", "delete", "do",
+      "double", "dynamic_cast", "else", "enum", "explicit", "export",
+      "extern", "false", "float", "for", "friend", "goto", "if", "inline",
+      "int", "long", "mutable", "namespace", "new", "noexcept", "not",
+      "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected",
+      "public", "register", "reinterpret_cast", "requires", "restrict",
+      "return", "short", "signed", "sizeof", "static", "static_assert",
+      "static_cast", "struct", "switch", "template", "this", "thread_local",
+      "throw", "true", "try", "typedef", "typeid", "typename", "union",
+      "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while",
+      "xor", "xor_eq", "main", "NULL"};
+  return llvm::is_contained(words, name);
+}
+
+/// Why `name` cannot be a symbol of the generated library (a C identifier
+/// that is not a keyword, not reserved to the implementation, and not a
+/// name of attn's or Halide's runtime), or "".
+std::string invalidExportName(llvm::StringRef name) {
+  if (name.empty())
+    return "it is empty";
+  if (!(std::isalpha((unsigned char)name[0]) || name[0] == '_') ||
+      !llvm::all_of(name, [](char c) {
+        return std::isalnum((unsigned char)c) || c == '_';
+      }))
+    return "it is not a C identifier (letters, digits and '_', not starting "
+           "with a digit)";
+  if (reservedWord(name))
+    return "it is a C or C++ keyword";
+  if (name.starts_with("__") ||
+      (name.size() > 1 && name[0] == '_' && std::isupper((unsigned char)name[1])))
+    return "names starting with '__' or '_' and a capital are reserved to "
+           "the C implementation";
+  static const char *const runtime[] = {
+      "attn_runtime_init", "attn_last_error", "attn_clear_error",
+      "attn_release_cached_memory", "attn_check_call"};
+  if (name.starts_with("halide_") || name.starts_with("_halide") ||
+      llvm::is_contained(runtime, name))
+    return "it is a name of the runtime the kernels link (attn_runtime.h, "
+           "and every name starting with 'halide_')";
+  return "";
+}
+
+/// Checks the names the header will declare: each function (with the
+/// prefix) and each buffer argument.
+mlir::LogicalResult checkExportNames(llvm::ArrayRef<mlir::func::FuncOp> funcs,
+                                     const std::string &prefix) {
+  std::set<std::string> taken;
+  for (mlir::func::FuncOp f : funcs) {
+    std::string name = prefix + f.getSymName().str();
+    if (std::string why = invalidExportName(name); !why.empty())
+      return f.emitError("cannot export @")
+             << f.getSymName() << " as '" << name << "': " << why
+             << (prefix.empty() ? "; rename the function"
+                                : "; change --prefix or rename the function");
+    // Beside each entry: Halide's <name>_argv and <name>_metadata, and the
+    // pipelines it calls, <name>_unchecked and <name>_empty.
+    for (const char *suffix :
+         {"", "_argv", "_metadata", "_unchecked", "_empty"})
+      if (!taken.insert(name + suffix).second)
+        return f.emitError("cannot export @")
+               << f.getSymName() << " as '" << name
+               << "': it clashes with a symbol of another function (beside "
+                  "each function <name>, the library defines <name>_argv, "
+                  "<name>_metadata, <name>_unchecked and <name>_empty)";
+    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+      std::string arg = argumentName(f, i);
+      if (std::string why = invalidExportName(arg); !why.empty())
+        return f.emitError("argument #")
+               << i << " of @" << f.getSymName() << " is named '" << arg
+               << "' (attn.name), which the header cannot use: " << why;
+    }
+  }
+  return mlir::success();
+}
 } // namespace
 
 mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
@@ -69,6 +154,8 @@ mlir::LogicalResult attn::compileToLibrary(mlir::ModuleOp module,
   if (funcs.empty())
     return module.emitError("nothing to compile: the module has no function "
                             "with a body");
+  if (mlir::failed(checkExportNames(funcs, options.prefix)))
+    return mlir::failure();
   mlir::Operation *current = module;
   // GPU pipelines merged into one Halide module share one device-code
   // module state, and all but one then fail with "cuModuleGetFunction

@@ -60,6 +60,15 @@ attn::runWithHalide(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> args,
   std::string error;
   if (!hl::resolveTarget(targetName, target, error))
     return func.emitError(error);
+  if (auto missing = hl::missingHostFeatures(target); !missing.empty()) {
+    std::string names;
+    for (const std::string &m : missing)
+      names += (names.empty() ? "" : ", ") + m;
+    return func.emitError("--target=")
+           << targetName << " needs CPU features this machine lacks (" << names
+           << "); code run here would die of an illegal instruction: choose "
+              "--target=cpu, which picks what the host has";
+  }
   std::vector<Shape> argShapes;
   for (const Tensor &t : args)
     argShapes.push_back(t.shape);

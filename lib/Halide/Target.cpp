@@ -3,6 +3,8 @@
 
 #include "Halide.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 using namespace attn::hl;
 
 const char *const attn::hl::kTargetHelp =
@@ -64,4 +66,49 @@ bool attn::hl::resolveTarget(const std::string &name, Halide::Target &out,
     return false;
   }
   return true;
+}
+
+std::vector<std::string> attn::hl::missingHostFeatures(
+    const Halide::Target &target,
+    const std::function<bool(const char *)> &hostHas) {
+  auto has = [&](const char *f) {
+    if (hostHas)
+      return hostHas(f);
+    __builtin_cpu_init();
+    // __builtin_cpu_supports takes a literal: one case per name used below.
+    std::string n(f);
+#define ATTN_CPU(name)                                                          \
+  if (n == name)                                                               \
+    return bool(__builtin_cpu_supports(name));
+    ATTN_CPU("sse4.1") ATTN_CPU("avx") ATTN_CPU("avx2") ATTN_CPU("fma")
+    ATTN_CPU("f16c") ATTN_CPU("avx512f") ATTN_CPU("avx512cd")
+    ATTN_CPU("avx512bw") ATTN_CPU("avx512dq") ATTN_CPU("avx512vl")
+    ATTN_CPU("avx512ifma") ATTN_CPU("avx512vbmi") ATTN_CPU("avx512bf16")
+    ATTN_CPU("avx512vnni") ATTN_CPU("avx512er") ATTN_CPU("avx512pf")
+#undef ATTN_CPU
+    return false;
+  };
+  using T = Halide::Target;
+  // What each Halide feature makes LLVM emit, in cpuinfo's names.
+  static const std::pair<T::Feature, std::vector<const char *>> needs[] = {
+      {T::SSE41, {"sse4.1"}},
+      {T::AVX, {"avx"}},
+      {T::AVX2, {"avx2"}},
+      {T::FMA, {"fma"}},
+      {T::F16C, {"f16c"}},
+      {T::AVX512, {"avx512f", "avx512cd"}},
+      {T::AVX512_KNL, {"avx512er", "avx512pf"}},
+      {T::AVX512_Skylake, {"avx512bw", "avx512dq", "avx512vl"}},
+      {T::AVX512_Cannonlake, {"avx512ifma", "avx512vbmi"}},
+      {T::AVX512_SapphireRapids, {"avx512bf16", "avx512vnni"}},
+  };
+  std::vector<std::string> missing;
+  if (target.arch != T::X86)
+    return missing;
+  for (const auto &[feature, names] : needs)
+    if (target.has_feature(feature))
+      for (const char *name : names)
+        if (!has(name) && !llvm::is_contained(missing, name))
+          missing.push_back(name);
+  return missing;
 }

@@ -3,7 +3,9 @@
 #ifndef ATTN_HALIDE_TARGET_H
 #define ATTN_HALIDE_TARGET_H
 
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace Halide {
 struct Target;
@@ -25,6 +27,14 @@ extern const char *const kTargetHelp;
 /// message for an unknown name.
 bool resolveTarget(const std::string &name, Halide::Target &out,
                    std::string &error);
+
+/// The CPU features `target` asks for that the host lacks, by the names
+/// /proc/cpuinfo uses ("avx512f", ...); `hostHas` answers for one of them
+/// (by default, this machine's cpuid). Code JIT-compiled for a feature the
+/// host lacks dies by SIGILL, so the JIT refuses such a target.
+std::vector<std::string>
+missingHostFeatures(const Halide::Target &target,
+                    const std::function<bool(const char *)> &hostHas = {});
 
 } // namespace attn::hl
 

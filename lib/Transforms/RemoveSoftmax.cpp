@@ -94,10 +94,13 @@ struct AttnRemoveSoftmaxPass
           << "elu_plus_one, relu, favor, galerkin, fourier";
       return signalPassFailure();
     }
-    if (features < 0) {
+    // The projection W is a dense m x d constant in the IR: a bound keeps a
+    // mistyped m from exhausting memory (features=1000000000 did).
+    constexpr int64_t kMaxFeatures = 65536;
+    if (features < 0 || features > kMaxFeatures) {
       getOperation().emitError("attn-remove-softmax: features = ")
-          << features.getValue() << " is negative; expected m > 0 (or 0 for "
-          << "m = d)";
+          << features.getValue() << " is out of range; expected 0 < m <= "
+          << kMaxFeatures << " (or 0 for m = d)";
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());

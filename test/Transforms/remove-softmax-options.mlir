@@ -3,7 +3,7 @@
 // RUN: not attn-opt %s --attn-remove-softmax=kernel=cosine 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // UNKNOWN: error: attn-remove-softmax: kernel='cosine' is not a kernel
 // RUN: not attn-opt %s "--attn-remove-softmax=kernel=favor features=-3" 2>&1 | FileCheck %s --check-prefix=FEATURES
-// FEATURES: error: attn-remove-softmax: features = -3 is negative; expected m > 0 (or 0 for m = d)
+// FEATURES: error: attn-remove-softmax: features = -3 is out of range; expected 0 < m <= 65536 (or 0 for m = d)
 func.func @f(%q: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
   return %q : tensor<1x4x8xf32>
 }

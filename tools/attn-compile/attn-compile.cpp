@@ -12,6 +12,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -59,6 +60,51 @@ int fail(const llvm::Twine &msg) {
   llvm::errs() << "attn-compile: error: " << msg << "\n";
   return 1;
 }
+
+/// An absolute path without "." or "..", to compare paths that may not
+/// exist yet.
+std::string normalized(llvm::StringRef path) {
+  llvm::SmallString<256> p(path);
+  llvm::sys::fs::make_absolute(p);
+  llvm::sys::path::remove_dots(p, /*remove_dot_dot=*/true);
+  return std::string(p);
+}
+
+bool samePath(llvm::StringRef a, llvm::StringRef b) {
+  bool same = false;
+  if (!llvm::sys::fs::equivalent(a, b, same) && same)
+    return true;
+  return normalized(a) == normalized(b);
+}
+
+/// Why `path` cannot be written (checked before compiling, which takes a
+/// while), or "".
+std::string unwritable(llvm::StringRef path) {
+  if (llvm::sys::fs::is_directory(path))
+    return "it is a directory";
+  int fd = -1;
+  if (llvm::sys::fs::exists(path)) {
+    // Opened for appending: tried without changing it.
+    if (std::error_code ec = llvm::sys::fs::openFileForWrite(
+            path, fd, llvm::sys::fs::CD_OpenExisting, llvm::sys::fs::OF_Append))
+      return ec.message();
+    llvm::sys::fs::closeFile(fd);
+    return "";
+  }
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(normalized(path)));
+  if (!llvm::sys::fs::is_directory(dir))
+    return "its directory " + std::string(dir) + " does not exist";
+  // A file is made and removed there: permissions alone do not tell (root,
+  // read-only or special file systems).
+  llvm::SmallString<256> probe(dir), made;
+  llvm::sys::path::append(probe, ".attn-compile-probe-%%%%%%");
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(probe, fd, made))
+    return "cannot create files in " + std::string(dir) + " (" +
+           ec.message() + ")";
+  llvm::sys::fs::closeFile(fd);
+  llvm::sys::fs::remove(made);
+  return "";
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -102,13 +148,23 @@ int main(int argc, char **argv) {
   options.library = output;
   options.header = header;
   if (options.header.empty()) {
-    // libmodel.a -> model.h beside it.
+    // libmodel.a -> model.h beside it (lib.a -> lib.h).
     llvm::StringRef stem = llvm::sys::path::stem(output);
-    stem.consume_front("lib");
+    if (stem.size() > 3)
+      stem.consume_front("lib");
     llvm::SmallString<256> h(llvm::sys::path::parent_path(output));
     llvm::sys::path::append(h, stem + ".h");
     options.header = std::string(h);
   }
+  if (samePath(options.header, inputFile))
+    return fail("--header " + options.header + " is the input model; "
+                "writing it would overwrite the model");
+  if (samePath(options.header, output))
+    return fail("--header " + options.header + " is the library (-o); "
+                "expected two different files");
+  for (const std::string &path : {output.getValue(), options.header})
+    if (std::string why = unwritable(path); !why.empty())
+      return fail("cannot write " + path + ": " + why);
   options.entries.assign(entries.begin(), entries.end());
   options.prefix = prefix;
   options.scheduler = *scheduler;
