@@ -88,7 +88,10 @@ Agreement attn::compareTensors(const Tensor &actual, const Tensor &expected) {
   for (int64_t i = 0; i < expected.size(); ++i) {
     double x = actual.data[i], y = expected.data[i];
     if (!std::isfinite(x) || !std::isfinite(y)) {
-      a.nonFinite = true;
+      if ((std::isnan(x) && std::isnan(y)) || (std::isinf(x) && x == y))
+        ++a.sameNonFinite;
+      else
+        a.nonFinite = true;
       continue;
     }
     a.maxAbsError = std::max(a.maxAbsError, std::fabs(x - y));

@@ -41,7 +41,12 @@ struct Agreement {
   double relError() const {
     return maxAbsExpected > 0 ? maxAbsError / maxAbsExpected : maxAbsError;
   }
-  bool nonFinite = false; ///< a NaN or infinity on either side
+  /// A NaN or infinity on one side where the other has something else.
+  bool nonFinite = false;
+  /// Positions where both sides hold the same non-finite value (both NaN,
+  /// or the same infinity): agreement, e.g. of a kernel with the reference
+  /// rounding each op to f32.
+  int64_t sameNonFinite = 0;
 };
 
 /// Compares two tensors of the same shape (the caller checks shapes).

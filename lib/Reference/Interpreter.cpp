@@ -104,7 +104,8 @@ LogicalResult checkSizes(AssertSizeOp op, const Shape &lhs, const Shape *rhs) {
   return failure();
 }
 
-Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
+Tensor evaluate(Operation *op, ref::Args in, const Shape &shape,
+                bool roundEachOp = false) {
   return llvm::TypeSwitch<Operation *, Tensor>(op)
       .Case([&](MatmulOp o) { return ref::matmul(o, in, shape); })
       .Case([&](TransposeOp o) { return ref::transpose(o, in, shape); })
@@ -130,7 +131,10 @@ Tensor evaluate(Operation *op, ref::Args in, const Shape &shape) {
           [&](Operation *o) { return ref::unary(o, in, shape); })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp>(
           [&](Operation *o) { return ref::binary(o, in, shape); })
-      .Case([&](AttentionOp o) { return ref::attention(o, in, shape); });
+      .Case([&](AttentionOp o) {
+        return ref::attention(o, in, shape,
+                              roundEachOp && in[0]->kind == ElementKind::f32);
+      });
 }
 
 Tensor constantTensor(arith::ConstantOp op) {
@@ -249,11 +253,16 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
 } // namespace
 
 FailureOr<std::vector<Tensor>> attn::interpret(func::FuncOp func,
-                                               llvm::ArrayRef<Tensor> args) {
+                                               llvm::ArrayRef<Tensor> args,
+                                               bool roundEachOp) {
   return walkFunction<Tensor>(
       func, args, [](const Tensor &t) -> const Shape & { return t.shape; },
-      [](Operation *op, llvm::ArrayRef<const Tensor *> in, const Shape &s) {
-        return evaluate(op, in, s);
+      [&](Operation *op, llvm::ArrayRef<const Tensor *> in, const Shape &s) {
+        Tensor t = evaluate(op, in, s, roundEachOp);
+        if (roundEachOp && t.kind == ElementKind::f32)
+          for (double &v : t.data)
+            v = static_cast<float>(v);
+        return t;
       },
       constantTensor, /*forHalide=*/false);
 }

@@ -14,8 +14,15 @@ namespace attn {
 /// Shapes are checked against the function's types and every op's shape
 /// rule at run time; a mismatch is reported as an error diagnostic at the
 /// offending op (or the function) and the result is failure.
+///
+/// Each op computes in double. With `roundEachOp`, every op's result is
+/// then rounded to its element type (f32 results to float, overflow to
+/// infinity), as generated code stores them: what the double reference
+/// hides (an exp past 3.4e38, a lowest fill summed) then shows as the
+/// infinities and NaNs the compiled f32 code produces.
 mlir::FailureOr<std::vector<Tensor>> interpret(mlir::func::FuncOp func,
-                                               llvm::ArrayRef<Tensor> args);
+                                               llvm::ArrayRef<Tensor> args,
+                                               bool roundEachOp = false);
 
 /// Concrete result shapes of `func` for concrete argument shapes, using the
 /// same rules as interpret() without computing values. Used to size the

@@ -442,7 +442,8 @@ Tensor ref::binary(mlir::Operation *op, Args in, const Shape &shape) {
   return out;
 }
 
-Tensor ref::attention(AttentionOp op, Args in, const Shape &shape) {
+Tensor ref::attention(AttentionOp op, Args in, const Shape &shape,
+                      bool f32Scores) {
   // Written from the definition, independently of --attn-decompose: for
   // each query row, the weights over keys, then the weighted sum of values.
   const Tensor &q = *in[0], &k = *in[1], &v = *in[2];
@@ -473,6 +474,8 @@ Tensor ref::attention(AttentionOp op, Args in, const Shape &shape) {
           s += softmaxKernel ? qa * ka : phi(qa) * phi(ka);
         }
         w[j] = softmaxKernel ? s * scale : s;
+        if (f32Scores)
+          w[j] = static_cast<float>(w[j]);
         mx = std::max(mx, w[j]);
       }
       for (int64_t j = 0; j < keys; ++j) {

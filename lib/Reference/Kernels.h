@@ -35,7 +35,10 @@ Tensor last(LastOp op, Args in, const Shape &shape);
 Tensor depthwiseConv2d(DepthwiseConv2dOp op, Args in, const Shape &shape);
 Tensor unary(mlir::Operation *op, Args in, const Shape &shape);
 Tensor binary(mlir::Operation *op, Args in, const Shape &shape);
-Tensor attention(AttentionOp op, Args in, const Shape &shape);
+/// `f32Scores`: the scores are rounded to float, as f32 code holds them
+/// (interpret's roundEachOp reaches inside the composite op this far).
+Tensor attention(AttentionOp op, Args in, const Shape &shape,
+                 bool f32Scores = false);
 
 /// elu(x) + 1, the feature map of Katharopoulos et al. 2020.
 inline double eluPlusOne(double x) { return x > 0 ? x + 1.0 : std::exp(x); }
