@@ -21,6 +21,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 #include <optional>
 
 using namespace attn;
@@ -151,10 +152,51 @@ public:
     Value v{Func(exactName ? name : unique(name)), std::move(ext),
             std::move(shape)};
     Index x = vars(v.rank());
-    v.f(asVars(x)) = Halide::cast(type, body(x));
+    Expr e = body(x);
+    int depth = 1 + depthOfCalls(e); // of the chained ones too
+    v.f(asVars(x)) = Halide::cast(type, fuseChained(e));
     candidates[v.f.name()] = Stage{v.f, StageKind::Pointwise, v.shape};
+    depths[v.f.name()] = depth;
     return v;
   }
+
+  /// How many pointwise definitions deep `v` is once Halide inlines the
+  /// ones it calls (0 for a stored value). Halide's compile time grows
+  /// faster than linearly with it (value bounds of nested expressions).
+  int inlineDepth(const Value &v) const {
+    auto it = depths.find(v.f.name());
+    return it != depths.end() && candidates.count(v.f.name()) ? it->second : 0;
+  }
+  int depthOfCalls(const Expr &e) const {
+    class Deepest : public Halide::Internal::IRVisitor {
+    public:
+      explicit Deepest(const Builder &b) : b(b) {}
+      using IRVisitor::visit;
+      void visit(const Halide::Internal::Call *call) override {
+        auto it = b.depths.find(call->name);
+        if (it != b.depths.end() && b.candidates.count(call->name))
+          depth = std::max(depth, it->second);
+        IRVisitor::visit(call);
+      }
+      const Builder &b;
+      int depth = 0;
+    } deepest(*this);
+    e.accept(&deepest);
+    return deepest.depth;
+  }
+
+  /// Marks the pointwise value `v` as read by one op only (the next one to
+  /// be lowered): a pointwise op reading it takes its definition into its
+  /// own instead of calling it. A chain of n pointwise ops then reaches
+  /// Halide as one Func, not n: Halide's inlining and bounds inference grow
+  /// quadratically with chained Funcs (800 elementwise ops took 14 s to
+  /// JIT-compile).
+  void readOnceBy(const Value &v) {
+    std::string name = v.f.name();
+    if (candidates.count(name) && !viewSources.count(name))
+      chained.insert(name);
+  }
+  void forgetReadOnce() { chained.clear(); }
 
   /// The reduction variable of a sum or product over `extent` positions of
   /// its operand's dimension `dim`, named after the dimension: reductions
@@ -185,6 +227,7 @@ public:
   void materialize(const Value &v) {
     if (auto view = viewSources.find(v.f.name()); view != viewSources.end())
       return materialize(view->second);
+    chained.erase(v.f.name());
     auto it = candidates.find(v.f.name());
     if (it == candidates.end())
       return;
@@ -1084,7 +1127,43 @@ private:
   bool forGpu; ///< see lowerToHalide
   std::map<std::string, Stage> candidates;
   std::map<std::string, Value> viewSources; ///< view name -> its source
+  /// Pointwise Funcs the op being lowered reads once (readOnceBy).
+  std::set<std::string> chained;
+  /// Pointwise Func -> how deep it nests once inlined (inlineDepth).
+  std::map<std::string, int> depths;
   int counter = 0;
+
+  /// `e` with each call of a chained pointwise Func replaced by that Func's
+  /// definition at the call's arguments. The definitions were fused the
+  /// same way when they were made, so one level suffices.
+  Expr fuseChained(Expr e) {
+    if (chained.empty())
+      return e;
+    class Fuse : public Halide::Internal::IRMutator {
+    public:
+      Fuse(const std::set<std::string> &names,
+           const std::map<std::string, Stage> &candidates)
+          : names(names), candidates(candidates) {}
+      using IRMutator::visit;
+      Expr visit(const Halide::Internal::Call *call) override {
+        auto it = candidates.find(call->name);
+        if (call->call_type != Halide::Internal::Call::Halide ||
+            !names.count(call->name) || it == candidates.end())
+          return IRMutator::visit(call);
+        Func f(it->second.func);
+        std::map<std::string, Expr> args;
+        std::vector<Var> vars = f.args();
+        for (size_t i = 0; i < vars.size(); ++i)
+          args[vars[i].name()] = mutate(call->args[i]);
+        return Halide::Internal::substitute(args, f.value());
+      }
+
+    private:
+      const std::set<std::string> &names;
+      const std::map<std::string, Stage> &candidates;
+    };
+    return Fuse(chained, candidates).mutate(e);
+  }
 };
 
 Value inputValue(Halide::ImageParam p, mlir::RankedTensorType t) {
@@ -1263,6 +1342,15 @@ std::optional<SoftmaxAttentionChain> matchSoftmaxAttention(MatmulOp pv) {
       return std::nullopt;
     }
   }
+}
+
+/// An op computing each element from the same element of its operands.
+bool isElementwise(Operation *op) {
+  if (auto map = mlir::dyn_cast_or_null<FeatureMapOp>(op))
+    return map.getKind() != FeatureMapKind::favor;
+  return mlir::isa_and_nonnull<ExpOp, SigmoidOp, SiluOp, ReluOp, SquareOp,
+                               NegOp, AddOp, SubOp, MulOp, DivOp, MaxOp,
+                               ScaleOp>(op);
 }
 
 mlir::LogicalResult checkTypes(mlir::func::FuncOp func) {
@@ -1469,9 +1557,29 @@ attn::hl::lowerToHalide(mlir::func::FuncOp func, bool forGpu) {
       continue;
     }
     llvm::SmallVector<Value> in;
-    for (mlir::Value v : op.getOperands())
+    for (mlir::Value v : op.getOperands()) {
       in.push_back(env[v]);
+      // Chains of elementwise ops only, past the first op after a
+      // product: the patterns the schedules fuse (feature maps per chunk, a
+      // product computed per tile in its pointwise consumer) keep their
+      // Funcs.
+      if (v.hasOneUse() && isElementwise(&op) &&
+          isElementwise(v.getDefiningOp()) &&
+          llvm::all_of(v.getDefiningOp()->getOperands(), [](mlir::Value x) {
+            Operation *def = x.getDefiningOp();
+            return !def || mlir::isa<mlir::arith::ConstantOp>(def) ||
+                   isElementwise(def);
+          }))
+        b.readOnceBy(env[v]);
+    }
     auto result = lowerOp(b, &op, in);
+    b.forgetReadOnce();
+    // A value many inlined definitions deep is stored, so that no
+    // expression Halide compiles nests more than kMaxInlineDepth ops (5,000
+    // chained elementwise ops: 7 s to JIT-compile with 64, 5.4 s with 128).
+    constexpr int kMaxInlineDepth = 128;
+    if (mlir::succeeded(result) && b.inlineDepth(*result) >= kMaxInlineDepth)
+      b.materialize(*result);
     if (mlir::failed(result))
       return mlir::failure();
     adoptResultType(
