@@ -122,6 +122,13 @@ attn::analyseCausalSite(CausalMaskOp mask, llvm::SmallVectorImpl<Leaf> &leaves) 
   if (!s || s.getTransposeLhs() || !s.getTransposeRhs())
     return std::string("the masked scores are not a product A B^T (nor a "
                        "uniform constant, as in causal AFT-simple)");
+  // Prefix sums pair query t with keys 0..t of one sequence: the mask must
+  // be square (where a size is dynamic, an assert_size keeps it so).
+  if (!ShapedType::isDynamic(ms[r - 1]) && !ShapedType::isDynamic(ms[r - 2]) &&
+      ms[r - 1] != ms[r - 2])
+    return "the mask is not square (" + std::to_string(ms[r - 2]) +
+           " queries, " + std::to_string(ms[r - 1]) +
+           " keys): prefix sums need one sequence of queries and keys";
   if (auto why = collectLinearUses(mask.getResult(), leaves))
     return why;
   if (leaves.empty())

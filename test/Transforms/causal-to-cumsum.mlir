@@ -110,3 +110,15 @@ func.func @declines(%q: tensor<1x?x4xf32>, %vt: tensor<1x4x?xf32>) -> (tensor<1x
   %e = attn.exp %c : tensor<1x?x?xf32>
   return %p, %o, %e : tensor<1x?x?xf32>, tensor<1x?x4xf32>, tensor<1x?x?xf32>
 }
+
+// Declined: a mask with more keys than queries (prefix sums pair query t
+// with keys 0..t of one sequence; this once built an invalid op).
+// CHECK-LABEL: func.func @not_square
+// CHECK: attn.causal_mask
+func.func @not_square(%q: tensor<1x5x4xf32>, %k: tensor<1x7x4xf32>, %v: tensor<1x7x3xf32>) -> tensor<1x5x3xf32> {
+  %s = attn.matmul %q, %k transpose_rhs : tensor<1x5x4xf32>, tensor<1x7x4xf32> -> tensor<1x5x7xf32>
+  // expected-remark @+1 {{not rewritten to cumulative sums: the mask is not square (5 queries, 7 keys): prefix sums need one sequence of queries and keys}}
+  %m = attn.causal_mask %s fill zero : tensor<1x5x7xf32>
+  %o = attn.matmul %m, %v : tensor<1x5x7xf32>, tensor<1x7x3xf32> -> tensor<1x5x3xf32>
+  return %o : tensor<1x5x3xf32>
+}
