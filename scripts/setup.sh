@@ -14,6 +14,7 @@ ATTN_PACKAGES=(
   cmake ninja-build g++ python3 python3-numpy
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libhalide14-0-dev libgtest-dev libopenblas-dev
+  clang-19 libclang-rt-19-dev
 )
 
 attn_missing_packages() {
@@ -61,5 +62,8 @@ attn_build() {
 }
 
 attn_install_packages
-attn_build
+# scripts/sanitize.sh builds its own tree only.
+if [ "${ATTN_SETUP_NO_BUILD:-0}" = 0 ]; then
+  attn_build
+fi
 export PATH="$ATTN_BUILD_DIR/bin:$PATH"

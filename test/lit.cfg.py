@@ -20,7 +20,19 @@ config.environment["PATH"] = os.pathsep.join(
 
 config.substitutions.append(("%attn_src", config.attn_source_dir))
 config.substitutions.append(("%attn_build", config.attn_binary_dir))
-config.substitutions.append(("%cxx", config.cxx_compiler))
+# In the sanitizer build (ATTN_SANITIZE), programs the tests link take the
+# instrumented runtime, so they are built with the sanitizers too; tests
+# whose measurements the sanitizers change say UNSUPPORTED: asan.
+cxx = config.cxx_compiler
+if getattr(config, "attn_sanitize", False):
+    cxx += (" -fsanitize=address,undefined -fsanitize-ignorelist=" +
+            os.path.join(config.attn_source_dir, "cmake",
+                         "sanitizer-ignorelist.txt"))
+    config.available_features.add("asan")
+    for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if var in os.environ:
+            config.environment[var] = os.environ[var]
+config.substitutions.append(("%cxx", cxx))
 config.substitutions.append(("%halide_include", config.halide_include_dir))
 config.substitutions.append(("%runtime_include",
                              os.path.join(config.attn_source_dir, "lib", "Runtime")))

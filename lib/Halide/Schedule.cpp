@@ -248,8 +248,10 @@ CpuTiling cpuTiling(const Stage &stage, const Halide::Target &target) {
   // in tiles of the most rows up to the register tile's that divide its
   // rows (an update cannot shift its tiles inwards).
   constexpr int64_t kMinSlices = 8;
+  // (Only split products, whose shape is static, are counted: a dynamic
+  // size is kDynamic, which no product may take.)
   int64_t slices = 1;
-  for (size_t i = 0; i + 2 < rank; ++i)
+  for (size_t i = 0; t.split && i + 2 < rank; ++i)
     slices *= stage.shape[i];
   t.sliceRows = t.rows;
   while (t.split && rows % t.sliceRows != 0)

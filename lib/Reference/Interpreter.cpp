@@ -9,6 +9,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <array>
+#include <cstdio>
 #include <limits>
 
 using namespace attn;
@@ -234,12 +235,22 @@ walkFunction(func::FuncOp func, llvm::ArrayRef<V> args,
                                 "at run time: the result")))
       return failure();
     if (forHalide) {
-      // Halide indexes buffers with 32-bit integers.
+      // Halide indexes buffers with 32-bit integers, and a buffer holds
+      // fewer than 2^31 bytes (its target has no large_buffers).
+      double bytes = elementKindOf(op.getResult(0).getType()) ==
+                             ElementKind::f64
+                         ? 8
+                         : 4;
       for (int64_t d : shape)
-        if (d > std::numeric_limits<int32_t>::max())
-          return op.emitError("at run time: the result has shape ")
-                 << formatShape(shape) << "; generated code indexes with "
-                 << "32-bit integers, so sizes are at most 2147483647";
+        bytes *= static_cast<double>(d);
+      if (bytes >= double(std::numeric_limits<int32_t>::max())) {
+        char text[32];
+        std::snprintf(text, sizeof(text), "%.3g", bytes);
+        return op.emitError("at run time: the result has shape ")
+               << formatShape(shape) << " (" << text
+               << " bytes); a buffer of generated code holds less than 2^31 "
+               << "bytes; use smaller sizes";
+      }
     } else if (!fitsInMemory(shape)) {
       return op.emitError("at run time: the result has shape ")
              << formatShape(shape) << ", more than the reference interpreter "

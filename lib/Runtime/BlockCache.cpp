@@ -27,7 +27,10 @@ struct Header {
 };
 
 std::mutex mutex;
-std::multimap<size_t, Header> cached; ///< by capacity
+/// By capacity. Never destroyed: a kernel may free into it from another
+/// thread while the program exits, and the blocks it keeps stay reachable
+/// (not leaks) until then.
+std::multimap<size_t, Header> &cached = *new std::multimap<size_t, Header>;
 size_t cachedBytes = 0;
 
 Header *headerOf(void *p) {

@@ -131,7 +131,9 @@ struct Chunker {
           vc = b.chunk(v, r - 2, size);
     Value intra = b.matmul(intraScores(ac, bc), vc);
     Value states = b.matmul(stateRows(bc), vc, true, false); // [.., N, d, e]
-    Value inter = b.matmul(queryRows(ac), prefix(states, init));
+    // Sequenced (C++ leaves sibling arguments' order to the compiler).
+    Value carried = prefix(states, init);
+    Value inter = b.matmul(queryRows(ac), carried);
     return b.unchunk(b.add(intra, inter), a, r - 2);
   }
 
@@ -142,7 +144,8 @@ struct Chunker {
     Value sums = b.rowSum(stateRows(bc), r - 1);       // [.., N, 1, d]
     if (init)
       init = b.expandDims(init, r - 1); // [.., 1, 1, d] like the sums
-    Value inter = b.matmul(queryRows(ac), prefix(sums, init), false, true);
+    Value carried = prefix(sums, init);
+    Value inter = b.matmul(queryRows(ac), carried, false, true);
     return b.unchunk(b.add(intra, inter), a, r - 2);
   }
 };

@@ -65,11 +65,17 @@ LogicalResult attn::expandAttention(AttentionOp op, RewriterBase &rewriter,
     FeatureMapKind kind = op.getKernel() == AttentionKernel::relu
                               ? FeatureMapKind::relu
                               : FeatureMapKind::elu_plus_one;
-    Value s =
-        b.matmul(b.featureMap(kind, q), b.featureMap(kind, k), false, true);
+    // Sequenced: the order ops are built in is the printed IR's (and the
+    // order derive-decode meets the uses in), which C++ would leave to the
+    // compiler for sibling arguments.
+    Value fq = b.featureMap(kind, q);
+    Value fk = b.featureMap(kind, k);
+    Value s = b.matmul(fq, fk, false, true);
     if (op.getCausal())
       s = b.causalMask(s, MaskFill::zero);
-    out = b.normalize(b.matmul(s, v), b.rowSum(s), 1e-6);
+    Value num = b.matmul(s, v);
+    Value den = b.rowSum(s);
+    out = b.normalize(num, den, 1e-6);
     what = std::string("normalize(S V, row_sum(S)) with S = phi(Q) phi(K)^T") +
            (op.getCausal() ? " causally masked" : "");
   }

@@ -230,14 +230,16 @@ LogicalResult addStates(func::FuncOp f, RewriterBase &rewriter) {
         stateShape.append({shapeOf(a).back(), out.back()});
         Value in = adder.addArgument(RankedTensorType::get(stateShape, elem),
                                      leaf.op->getLoc());
-        result = bld.add(bld.matmul(mask, mm.getRhs()), bld.matmul(a, in));
+        Value masked = bld.matmul(mask, mm.getRhs());
+        result = bld.add(masked, bld.matmul(a, in));
         stateOut = bld.add(in, bld.matmul(b, mm.getRhs(), true, false));
       } else {
         // den_t = a_t . (z_in + sum_{s<=t} b_s).
         stateShape.append({1, shapeOf(a).back()});
         Value in = adder.addArgument(RankedTensorType::get(stateShape, elem),
                                      leaf.op->getLoc());
-        result = bld.add(bld.rowSum(mask, -1), bld.matmul(a, in, false, true));
+        Value masked = bld.rowSum(mask, -1);
+        result = bld.add(masked, bld.matmul(a, in, false, true));
         stateOut = bld.add(in, bld.rowSum(b, r - 2));
       }
       if (!stateOut || failed(replaceLeaf(rewriter, bld, leaf, result)))

@@ -49,6 +49,15 @@ attn::collectLinearUses(Value v, llvm::SmallVectorImpl<Leaf> &leaves,
     return "the product has a use by '" +
            user->getName().getStringRef().str() + "', which is not linear in it";
   }
+  // In the order of the function, not of the use list (which follows the
+  // order the ops were built in): rewrites, and the states derive-decode
+  // adds, come out the same whatever built the IR.
+  if (rows.empty())
+    std::stable_sort(leaves.begin(), leaves.end(),
+                     [](const Leaf &x, const Leaf &y) {
+                       return x.op->getBlock() == y.op->getBlock() &&
+                              x.op->isBeforeInBlock(y.op);
+                     });
   return std::nullopt;
 }
 

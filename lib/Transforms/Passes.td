@@ -138,8 +138,15 @@ def AttnDeriveDecode : Pass<"attn-derive-decode", "::mlir::ModuleOp"> {
     along a dynamic length (RetNet's decayed retention, or a model already
     rewritten by attn-causal-to-cumsum) carries its own state: the scan
     starts from it (`init`) and its `attn.last` element is returned. Prefill
-    of a prompt followed by steps equals the whole sequence. The sequence dimension is the second
-    to last one of @f's arguments. Run attn-linearize afterwards for the
+    of a prompt followed by steps equals the whole sequence. The sequence
+    dimension is the second to last one of @f's arguments. Composite
+    `attn.attention` ops are expanded in the prefill (@f is left as it is).
+    A function whose positions mix along the sequence in a way no state
+    carries (already chunked: run this pass before attn-chunk or
+    attn-linearize; a sum over the whole sequence; causal softmax, whose
+    decode needs a cache of keys and values) is refused with an error at
+    that op. Functions that have decode functions, or are one (marked
+    `attn.decode_of`), are left alone. Run attn-linearize afterwards for the
     chunked prefill.
   }];
   let options = [

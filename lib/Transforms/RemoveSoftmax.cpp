@@ -154,14 +154,19 @@ struct AttnRemoveSoftmaxPass
       Value p = b.matmul(fq, fk, false, true);
       if (site.causal)
         p = b.causalMask(p, MaskFill::zero);
-      return b.normalize(p, b.rowSum(p), 1e-6);
+      Value den = b.rowSum(p);
+      return b.normalize(p, den, 1e-6);
     };
     switch (which) {
     case Kernel::elu_plus_one:
     case Kernel::relu: {
       FeatureMapKind kind = which == Kernel::relu ? FeatureMapKind::relu
                                                   : FeatureMapKind::elu_plus_one;
-      weights = normalized(b.featureMap(kind, q), b.featureMap(kind, k));
+      // Sequenced: the order ops are built in is the printed IR's, and C++
+      // leaves the order of evaluating arguments to the compiler.
+      Value fq = b.featureMap(kind, q);
+      Value fk = b.featureMap(kind, k);
+      weights = normalized(fq, fk);
       what = which == Kernel::relu ? "relu" : "elu+1";
       what += " linear attention (the softmax scale cancels)";
       break;
@@ -170,8 +175,9 @@ struct AttnRemoveSoftmaxPass
       int64_t m = features > 0 ? int64_t(features) : d;
       Value w = b.constant({m, d}, orthogonalRandomFeatures(m, d, seed), q);
       double root = std::sqrt(site.scale);
-      weights = normalized(b.favor(b.scale(q, root), w),
-                           b.favor(b.scale(k, root), w));
+      Value fq = b.favor(b.scale(q, root), w);
+      Value fk = b.favor(b.scale(k, root), w);
+      weights = normalized(fq, fk);
       what = "FAVOR+ with m = " + std::to_string(m) +
              " positive orthogonal random features (seed " +
              std::to_string(seed) + ")";
@@ -180,8 +186,9 @@ struct AttnRemoveSoftmaxPass
     case Kernel::fourier:
     case Kernel::galerkin: {
       bool fourier = which == Kernel::fourier;
-      Value p = b.matmul(fourier ? b.layerNorm(q) : q, b.layerNorm(k), false,
-                         true);
+      Value lq = fourier ? b.layerNorm(q) : q;
+      Value lk = b.layerNorm(k);
+      Value p = b.matmul(lq, lk, false, true);
       if (site.causal)
         p = b.causalMask(p, MaskFill::zero);
       // 1/n: a constant when the key length is static.

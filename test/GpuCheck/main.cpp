@@ -2,14 +2,15 @@
 //
 // Every function of ops.mlir, compiled for CUDA and for the CPU, heads of
 // 32 and of 64 (the softmax ones also of 128: softmax128.mlir), on the
-// same seeded inputs for several T (one token, odd,
+// same seeded inputs for several T (an empty sequence, one token, odd,
 // not a multiple of 4, past a split chunk of 512), with host input buffers
 // (copied in) and device-resident ones (a second call). Prints one line per
 // function, head size and T; exits 1 on a disagreement beyond 1e-5
 // relative, 2 if no GPU could be used.
 //
 // --bad-buffers: buffers a CUDA kernel rejects (rows not dense, a
-// misaligned host pointer), with the error each gets.
+// misaligned host pointer, an output that is an input), with the error
+// each gets.
 //
 //===----------------------------------------------------------------------===//
 #include "gpu_check_cpu.h"
@@ -71,6 +72,9 @@ int badBuffers() {
   Buffer<float> misaligned(base, 64, t, 4, 2);
   rc = gpu64_linear(misaligned, k, v, o);
   std::printf("misaligned: rc=%d msg=%s\n", rc, rc ? attn_last_error() : "");
+  // The output is the keys: refused before anything runs.
+  rc = gpu64_linear(k, k, v, k);
+  std::printf("aliased: rc=%d msg=%s\n", rc, rc ? attn_last_error() : "");
   return 0;
 }
 } // namespace
@@ -83,7 +87,7 @@ int main(int argc, char **argv) {
                               PATTERN(galerkin),   PATTERN(retnet),
                               PATTERN(aft_simple)};
   int failures = 0;
-  for (int t : {1, 37, 300, 1030}) {
+  for (int t : {0, 1, 37, 300, 1030}) {
     for (const Pattern &pattern : patterns)
       for (const auto &p : pattern.sizes) {
         if (!p.gpu)
